@@ -1,0 +1,105 @@
+/* Lantern's small helpers. Every page works without this file; it only makes things smoother.
+   No inline script anywhere (strict CSP), so behaviour hangs off data- attributes. */
+(function () {
+  "use strict";
+
+  // Quick exit: replace this page in history, so Back does not return here, and drop what htmx or
+  // the page kept in session storage on a shared device.
+  function quickExit(event) {
+    var link = event.target.closest("[data-quick-exit]");
+    if (!link) return;
+    event.preventDefault();
+    try { sessionStorage.clear(); } catch (e) { /* storage may be blocked */ }
+    document.body.hidden = true;
+    window.location.replace(link.href);
+  }
+  document.addEventListener("click", quickExit);
+  // Escape pressed three times in a row also leaves (a common pattern on safety sites).
+  var escapes = 0, escapeTimer = null;
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    escapes += 1;
+    clearTimeout(escapeTimer);
+    escapeTimer = setTimeout(function () { escapes = 0; }, 1200);
+    if (escapes >= 3) {
+      var link = document.querySelector("[data-quick-exit]");
+      if (link) { sessionStorage.clear(); window.location.replace(link.href); }
+    }
+  });
+
+  function enhance(root) {
+    root.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+    root.querySelectorAll("[data-copy]").forEach(function (button) {
+      if (!navigator.clipboard) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var status = root.querySelector("[data-copy-status]");
+        navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+          if (status) status.textContent = status.getAttribute("data-copied") || "✓";
+        });
+      });
+    });
+    root.querySelectorAll("form[data-steps]").forEach(setUpSteps);
+    var summary = root.querySelector(".error-summary");
+    if (summary) summary.focus();
+  }
+
+  // On small screens the report form asks one question at a time. Without JS (or on wide
+  // screens) every question is on one page.
+  function setUpSteps(form) {
+    if (form.dataset.stepsReady) return;
+    form.dataset.stepsReady = "1";
+    var narrow = window.matchMedia("(max-width: 40rem)");
+    if (!narrow.matches || form.querySelector(".error-summary")) return;
+    var steps = Array.prototype.slice.call(form.querySelectorAll("[data-step]"));
+    var actions = form.querySelector(".form-actions");
+    var nav = document.createElement("div");
+    nav.className = "step-nav";
+    var back = makeButton(form.dataset.backLabel || "Back");
+    var next = makeButton(form.dataset.nextLabel || "Next");
+    var progress = document.createElement("p");
+    progress.className = "step-progress";
+    progress.setAttribute("aria-live", "polite");
+    nav.append(back, progress, next);
+    form.insertBefore(nav, actions);
+    var current = 0;
+    function show(index) {
+      current = index;
+      steps.forEach(function (step, i) { step.hidden = i !== index; });
+      actions.hidden = index !== steps.length - 1;
+      back.hidden = index === 0;
+      next.hidden = index === steps.length - 1;
+      progress.textContent = (form.dataset.stepLabel || "Question {current} of {total}")
+        .replace("{current}", index + 1).replace("{total}", steps.length);
+    }
+    function stepValid(step) {
+      var fields = step.querySelectorAll("input, select, textarea");
+      for (var i = 0; i < fields.length; i++) {
+        if (!fields[i].checkValidity()) { fields[i].reportValidity(); return false; }
+      }
+      return true;
+    }
+    next.addEventListener("click", function () {
+      if (!stepValid(steps[current])) return;
+      show(current + 1);
+      var legend = steps[current].querySelector("legend");
+      if (legend) { legend.tabIndex = -1; legend.focus(); }
+    });
+    back.addEventListener("click", function () { show(current - 1); });
+    show(0);
+  }
+
+  function makeButton(label) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button";
+    button.textContent = label;
+    return button;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });
+})();

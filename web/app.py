@@ -1,0 +1,79 @@
+"""create_app(): the Litestar application, its plugins, templates, routes and start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment
+from litestar import Litestar, Request, get
+from litestar.config.compression import CompressionConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar_htmx import HTMXPlugin
+
+from web import i18n
+from web.district.services import ensure_district
+from web.help.controllers import HELP_CONTROLLERS
+from web.migrate import migrate
+from web.security import SECURITY_HEADERS
+from web.settings import PROJECT_ROOT, Settings, load_settings
+from web.templating import configure_jinja
+
+TEMPLATE_DIRS = [
+    PROJECT_ROOT / "web" / "templates",
+    PROJECT_ROOT / "web" / "help" / "templates",
+    PROJECT_ROOT / "components",
+]
+
+
+@get("/healthz", include_in_schema=False)
+async def healthz() -> dict[str, str]:
+    """200 once the database answers (start-up migrated it before serving)."""
+    await ensure_district()
+    return {"status": "ok"}
+
+
+def _choose_locale(request: Request) -> None:
+    i18n.set_locale(i18n.negotiate(request.headers.get("accept-language")))
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+
+    def jinja_callback(engine: JinjaTemplateEngine) -> None:
+        env: Environment = engine.engine
+        configure_jinja(env, settings)
+
+    async def on_startup() -> None:
+        await migrate()
+        await ensure_district()
+
+    return Litestar(
+        route_handlers=[
+            *HELP_CONTROLLERS,
+            healthz,
+            create_static_files_router(
+                path="/static",
+                directories=[PROJECT_ROOT / "static"],
+                include_in_schema=False,
+                cache_control=None,
+            ),
+        ],
+        plugins=[HTMXPlugin()],
+        template_config=TemplateConfig(
+            directory=[Path(d) for d in TEMPLATE_DIRS],
+            engine=JinjaTemplateEngine,
+            engine_callback=jinja_callback,
+        ),
+        before_request=_choose_locale,
+        on_startup=[on_startup],
+        response_headers=SECURITY_HEADERS,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6),
+        # Up to six 10 MB photos and the text with them.
+        request_max_body_size=settings.max_photos * settings.max_photo_bytes + 1024 * 1024,
+        openapi_config=None,
+        debug=settings.debug,
+    )
+
+

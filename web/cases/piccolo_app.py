@@ -1,0 +1,13 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from web.cases.tables import Attachment, Message, PendingUpload, Report
+
+APP_CONFIG = AppConfig(
+    app_name="cases",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[Report, Message, Attachment, PendingUpload],
+    migration_dependencies=["web.district.piccolo_app"],
+    commands=[],
+)

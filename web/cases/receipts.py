@@ -1,0 +1,77 @@
+"""Receipt codes: 16 random digits shown to the reporter once, stored only as an Argon2id hash.
+
+The hash uses one salt per installation (not per code) so a code can be looked up by its hash;
+nobody, staff included, can turn a hash back into a code.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cache
+from pathlib import Path
+
+from argon2.low_level import Type, hash_secret_raw
+
+from web.settings import Settings, load_settings
+
+CODE_DIGITS = 16
+# OWASP's Argon2id minimum (19 MiB, 2 passes): a stolen database costs an attacker dearly per guess,
+# while a lookup stays well under a second on a small server.
+_TIME_COST = 2
+_MEMORY_KIB = 19 * 1024
+_PARALLELISM = 1
+_HASH_BYTES = 32
+# People misread and mistype: letters that look like digits are read as those digits.
+_LOOKALIKES = str.maketrans({"o": "0", "O": "0", "l": "1", "I": "1", "i": "1", "L": "1"})
+
+
+def new_code() -> str:
+    """A fresh code from the operating system's CSPRNG."""
+    return "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
+
+
+def group(code: str) -> str:
+    """`1234567890123456` → `1234 5678 9012 3456`, as it is shown and printed."""
+    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def normalize(raw: str) -> str | None:
+    """What the person typed, without spaces, dashes or dots; None unless 16 digits remain."""
+    cleaned = "".join(ch for ch in raw.translate(_LOOKALIKES) if ch not in " -._\t\n\u00a0")
+    if len(cleaned) != CODE_DIGITS or not cleaned.isascii() or not cleaned.isdigit():
+        return None
+    return cleaned
+
+
+def _salt_file(settings: Settings) -> Path:
+    return settings.data_dir / "secrets" / "receipt_salt"
+
+
+@cache
+def installation_salt(settings: Settings | None = None) -> bytes:
+    """The salt from LANTERN_RECEIPT_SALT, or a file made on first use with owner-only permissions."""
+    settings = settings or load_settings()
+    if settings.receipt_salt:
+        return settings.receipt_salt.encode()
+    path = _salt_file(settings)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+def hash_code(code: str) -> str:
+    """The Argon2id digest that is stored and looked up (hex)."""
+    digest = hash_secret_raw(
+        secret=code.encode(),
+        salt=installation_salt(),
+        time_cost=_TIME_COST,
+        memory_cost=_MEMORY_KIB,
+        parallelism=_PARALLELISM,
+        hash_len=_HASH_BYTES,
+        type=Type.ID,
+    )
+    return digest.hex()

@@ -1,0 +1,320 @@
+"""The rules for reports and the anonymous conversation. Controllers call these; so do tests."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+
+from web.cases import receipts
+from web.cases.categories import BY_KEY, enabled
+from web.cases.photos import CleanPhoto
+from web.cases.tables import Attachment, Message, PendingUpload, Report
+from web.db import write_transaction
+from web.district.tables import School
+from web.i18n import N_
+
+DESCRIPTION_MAX = 5000
+SHORT_MAX = 200
+PENDING_UPLOAD_TTL = timedelta(hours=1)
+PLACES_OTHER = ("district", "event", "unsure")
+ROLES = {
+    "student": N_("A student"),
+    "parent": N_("A parent or guardian"),
+    "staff": N_("School staff"),
+    "community": N_("A community member"),
+}
+STATUS_WORDS = {
+    "received": N_("Received. Your school has your report and will read it soon."),
+    "in_review": N_("Being looked at. Someone at school is working on it."),
+    "closed": N_("Closed. The school has finished working on this report."),
+}
+
+
+@dataclass
+class ReportForm:
+    """What the reporter typed, exactly as typed, so a rejected form can be shown again in full."""
+
+    category: str = ""
+    danger_now: str = ""
+    place: str = ""
+    event_name: str = ""
+    reporter_role: str = ""
+    description: str = ""
+    when_text: str = ""
+    where_text: str = ""
+    share_contact: bool = False
+    contact_name: str = ""
+    contact_info: str = ""
+    idempotency_key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    upload_tokens: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> ReportForm:
+        def text(name: str) -> str:
+            value = data.get(name, "")
+            return value.strip() if isinstance(value, str) else ""
+
+        tokens = data.get("upload_token", [])
+        if isinstance(tokens, str):
+            tokens = [tokens]
+        return cls(
+            category=text("category"),
+            danger_now=text("danger_now"),
+            place=text("place"),
+            event_name=text("event_name"),
+            reporter_role=text("reporter_role"),
+            description=text("description"),
+            when_text=text("when_text"),
+            where_text=text("where_text"),
+            share_contact=text("share_contact") == "yes",
+            contact_name=text("contact_name"),
+            contact_info=text("contact_info"),
+            idempotency_key=text("idempotency_key") or secrets.token_urlsafe(24),
+            upload_tokens=[t for t in tokens if isinstance(t, str) and t][:20],
+        )
+
+    @property
+    def life_safety(self) -> bool:
+        category = BY_KEY.get(self.category)
+        return self.danger_now == "yes" or bool(category and category.life_safety)
+
+
+def validate_report(form: ReportForm, school_slugs: set[str], enabled_keys: list[str]) -> dict[str, str]:
+    """Field name → a kind message saying what to fix. Empty when the report can be sent."""
+    errors: dict[str, str] = {}
+    if form.category not in {c.key for c in enabled(enabled_keys)}:
+        errors["category"] = N_("Please choose what this is about.")
+    if form.danger_now not in ("yes", "no", "unsure"):
+        errors["danger_now"] = N_("Please tell us if someone is in danger right now.")
+    if form.place not in school_slugs and form.place not in PLACES_OTHER:
+        errors["place"] = N_("Please choose a school, or choose “Not sure”.")
+    if form.place == "event" and not form.event_name:
+        errors["event_name"] = N_("Please tell us which event, or choose another place.")
+    if form.reporter_role and form.reporter_role not in ROLES:
+        errors["reporter_role"] = N_("Please choose one of these, or leave it empty.")
+    if not form.description:
+        errors["description"] = N_("Please tell us what is going on. A few words are enough.")
+    elif len(form.description) > DESCRIPTION_MAX:
+        errors["description"] = N_("This is longer than we can take. Please make it shorter.")
+    for name in ("event_name", "when_text", "where_text", "contact_name", "contact_info"):
+        if len(getattr(form, name)) > SHORT_MAX and name not in errors:
+            errors[name] = N_("This is longer than we can take. Please make it shorter.")
+    if form.share_contact and not (form.contact_name or form.contact_info):
+        errors["contact_info"] = N_("Add your name or a way to reach you, or stay anonymous.")
+    return errors
+
+
+@dataclass(frozen=True)
+class Submitted:
+    report: Report
+    code: str | None  # None when this was a repeat of a report already received
+
+
+def _now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+async def submit_report(
+    form: ReportForm, photos: list[CleanPhoto], *, source: str, locale: str
+) -> Submitted:
+    """Store the report, its photos and the automatic acknowledgement in one durable transaction.
+
+    A repeat of the same form (double click, retry after a lost response) returns the report
+    already stored and no new code: the idempotency key is unique in the database.
+    """
+    existing = await Report.objects().where(Report.idempotency_key == form.idempotency_key).first()
+    if existing is not None:
+        return Submitted(report=existing, code=None)
+
+    code = receipts.new_code()
+    receipt_hash = receipts.hash_code(code)
+    now = _now()
+    school = await School.objects().where(School.slug == form.place).first() if form.place else None
+    async with write_transaction(Report._meta.db):
+        repeat = await Report.objects().where(Report.idempotency_key == form.idempotency_key).first()
+        if repeat is not None:
+            return Submitted(report=repeat, code=None)
+        category = BY_KEY[form.category]
+        report = Report(
+            public_id=uuid.uuid4(),
+            kind=category.kind,
+            category=category.key,
+            life_safety=form.life_safety,
+            danger_now=form.danger_now == "yes",
+            place="school" if school else form.place,
+            school=school.id if school else None,
+            event_name=form.event_name or None,
+            reporter_role=form.reporter_role or None,
+            description=form.description,
+            when_text=form.when_text or None,
+            where_text=form.where_text or None,
+            contact_name=form.contact_name if form.share_contact and form.contact_name else None,
+            contact_info=form.contact_info if form.share_contact and form.contact_info else None,
+            source=source,
+            locale=locale,
+            status="received",
+            receipt_hash=receipt_hash,
+            idempotency_key=form.idempotency_key,
+            created_at=now,
+            updated_at=now,
+        )
+        await report.save()
+        await _attach(report, None, photos, now)
+        await _attach_pending(report, None, form.upload_tokens, now)
+        await Message(
+            report=report.id,
+            author="system",
+            body=ACKNOWLEDGEMENT,
+            read_by_reporter=False,
+            read_by_staff=True,
+            created_at=now,
+        ).save()
+    return Submitted(report=report, code=code)
+
+
+# Stored untranslated; translated when shown, in the language the reader uses then.
+ACKNOWLEDGEMENT = N_(
+    "Thank you for telling us. Your report was received. A person at school will read it and may "
+    "write to you here."
+)
+
+
+async def _attach(report: Report, message: Message | None, photos: list[CleanPhoto], now: datetime) -> None:
+    for photo in photos:
+        await Attachment(
+            public_id=uuid.uuid4(),
+            report=report.id,
+            message=message.id if message else None,
+            content_type=photo.content_type,
+            width=photo.width,
+            height=photo.height,
+            size=photo.size,
+            data=photo.data,
+            created_at=now,
+        ).save()
+
+
+async def _attach_pending(report: Report, message: Message | None, tokens: list[str], now: datetime) -> None:
+    if not tokens:
+        return
+    held = await PendingUpload.objects().where(PendingUpload.token.is_in(tokens))
+    await _attach(
+        report,
+        message,
+        [CleanPhoto(p.content_type, p.width, p.height, p.data) for p in held],
+        now,
+    )
+    await PendingUpload.delete().where(PendingUpload.token.is_in(tokens))
+
+
+async def hold_photos(photos: list[CleanPhoto]) -> list[str]:
+    """Keep photos of a form sent back for a fix; the tokens go back into the form."""
+    tokens = []
+    now = _now()
+    for photo in photos:
+        token = secrets.token_urlsafe(32)
+        await PendingUpload(
+            token=token,
+            content_type=photo.content_type,
+            width=photo.width,
+            height=photo.height,
+            size=photo.size,
+            data=photo.data,
+            created_at=now,
+        ).save()
+        tokens.append(token)
+    return tokens
+
+
+async def held_photo_count(tokens: list[str]) -> list[str]:
+    """The tokens that still point at a held photo (expired ones drop out)."""
+    if not tokens:
+        return []
+    rows = await PendingUpload.select(PendingUpload.token).where(PendingUpload.token.is_in(tokens))
+    return [row["token"] for row in rows]
+
+
+async def purge_pending_uploads() -> None:
+    await PendingUpload.delete().where(PendingUpload.created_at < _now() - PENDING_UPLOAD_TTL)
+
+
+async def find_by_code(raw_code: str) -> Report | None:
+    """The report a receipt code opens, or None for a wrong or malformed code."""
+    code = receipts.normalize(raw_code)
+    # Hash even a malformed code, so both failures cost the same.
+    digest = receipts.hash_code(code or "0" * receipts.CODE_DIGITS)
+    if code is None:
+        return None
+    return await Report.objects().where(Report.receipt_hash == digest).first()
+
+
+@dataclass(frozen=True)
+class ConversationEntry:
+    message: Message
+    photo_ids: list[str]
+
+
+async def conversation(report: Report) -> list[ConversationEntry]:
+    """Messages oldest first, each with the photos sent with it."""
+    messages = await Message.objects().where(Message.report == report.id).order_by(Message.created_at)
+    photos = await Attachment.select(Attachment.public_id, Attachment.message).where(
+        Attachment.report == report.id
+    )
+    by_message: dict[int | None, list[str]] = {}
+    for row in photos:
+        by_message.setdefault(row["message"], []).append(str(row["public_id"]))
+    return [ConversationEntry(message=m, photo_ids=by_message.get(m.id, [])) for m in messages]
+
+
+async def first_photos(report: Report) -> list[str]:
+    """Photos sent with the report itself."""
+    rows = await Attachment.select(Attachment.public_id).where(
+        (Attachment.report == report.id) & (Attachment.message.is_null())
+    )
+    return [str(row["public_id"]) for row in rows]
+
+
+async def add_reporter_message(report: Report, body: str, photos: list[CleanPhoto]) -> Message:
+    """The reporter writes back (and may add photos); staff see it as unread."""
+    now = _now()
+    async with write_transaction(Report._meta.db):
+        message = Message(
+            report=report.id,
+            author="reporter",
+            body=body,
+            read_by_reporter=True,
+            read_by_staff=False,
+            created_at=now,
+        )
+        await message.save()
+        await _attach(report, message, photos, now)
+        await Report.update({Report.updated_at: now}).where(Report.id == report.id)
+    return message
+
+
+async def add_staff_message(report: Report, body: str, staff_name: str) -> Message:
+    """A staff member writes to the anonymous reporter."""
+    now = _now()
+    async with write_transaction(Report._meta.db):
+        message = Message(
+            report=report.id,
+            author="staff",
+            staff_name=staff_name,
+            body=body,
+            read_by_reporter=False,
+            read_by_staff=True,
+            created_at=now,
+        )
+        await message.save()
+        await Report.update({Report.updated_at: now}).where(Report.id == report.id)
+    return message
+
+
+async def mark_read_by_reporter(report: Report) -> None:
+    await Message.update({Message.read_by_reporter: True}).where(
+        (Message.report == report.id) & (Message.read_by_reporter == False)  # noqa: E712
+    )

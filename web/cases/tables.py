@@ -1,0 +1,92 @@
+"""Reports, help requests, their messages and photos.
+
+Nothing here holds a client IP, user agent or any other fingerprint of the person who wrote it.
+"""
+
+from piccolo.columns import (
+    UUID,
+    Boolean,
+    Bytea,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from web.district.tables import School
+
+
+class Report(Table):
+    """A safety concern or a request for help, anonymous unless the reporter chose otherwise."""
+
+    public_id = UUID(unique=True)
+    # "concern" (something unsafe) or "need" (help with everyday needs).
+    kind = Varchar(length=10)
+    category = Varchar(length=40)
+    life_safety = Boolean(default=False)
+    danger_now = Boolean(default=False)
+    # Where it is about: a school, "district", "event" or "unsure".
+    place = Varchar(length=20)
+    school = ForeignKey(references=School, null=True, default=None)
+    event_name = Varchar(length=200, null=True, default=None)
+    reporter_role = Varchar(length=20, null=True, default=None)
+    description = Text()
+    when_text = Varchar(length=200, null=True, default=None)
+    where_text = Varchar(length=200, null=True, default=None)
+    contact_name = Varchar(length=200, null=True, default=None)
+    contact_info = Varchar(length=200, null=True, default=None)
+    # "student" (the app), "community" (the public page) or "kiosk".
+    source = Varchar(length=20)
+    locale = Varchar(length=20, default="en")
+    status = Varchar(length=20, default="received")
+    # Argon2id of the receipt code under the installation's salt; the code itself is never kept.
+    receipt_hash = Varchar(length=64, unique=True)
+    # Set by the form when it is shown, so a double submit or a retry never makes a second report.
+    idempotency_key = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class Message(Table):
+    """One turn of the anonymous two-way conversation on a report."""
+
+    report = ForeignKey(references=Report, index=True)
+    # "reporter" or "staff"
+    author = Varchar(length=10)
+    staff_name = Varchar(length=100, null=True, default=None)
+    body = Text()
+    read_by_reporter = Boolean(default=False)
+    read_by_staff = Boolean(default=False)
+    created_at = Timestamptz()
+
+
+class Attachment(Table):
+    """A photo or screenshot, re-encoded without its metadata before it was stored."""
+
+    public_id = UUID(unique=True)
+    report = ForeignKey(references=Report, index=True)
+    message = ForeignKey(references=Message, null=True, default=None)
+    content_type = Varchar(length=40)
+    width = Integer()
+    height = Integer()
+    size = Integer()
+    data = Bytea()
+    created_at = Timestamptz()
+
+
+class PendingUpload(Table):
+    """A photo that arrived with a form that had to be sent back for a fix.
+
+    Browsers cannot refill a file input, so the photo waits here (by an unguessable token kept in
+    the form) instead of being lost; it is purged after an hour if the form is never sent.
+    """
+
+    token = Varchar(length=64, unique=True)
+    content_type = Varchar(length=40)
+    width = Integer()
+    height = Integer()
+    size = Integer()
+    data = Bytea()
+    created_at = Timestamptz()

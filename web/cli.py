@@ -1,0 +1,91 @@
+"""The `lantern` command: serve, migrate, and staff accounts. Honours LANTERN_DATA_DIR and DATABASE_URL."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import click
+
+from web.settings import load_settings
+
+
+@click.group()
+def main() -> None:
+    """Lantern: help for students, families and neighbours, and the staff who answer."""
+
+
+async def _prepare(demo: bool) -> bool:
+    from web.district.services import ensure_district
+    from web.migrate import migrate
+
+    await migrate()
+    await ensure_district()
+    if demo:
+        from web.demo.seed import seed_demo
+
+        return await seed_demo()
+    return False
+
+
+@main.command()
+def migrate() -> None:
+    """Apply the database migrations."""
+    asyncio.run(_prepare(demo=False))
+    click.echo("Database is up to date.")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="Seed the demo district (3 schools, resources, staff) if empty.")
+def serve(host: str, port: int, demo: bool) -> None:
+    """Serve Lantern over HTTP."""
+    import uvicorn
+
+    seeded = asyncio.run(_prepare(demo))
+    if demo:
+        from web.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+        click.echo("Demo district ready." if seeded else "Demo district already seeded.")
+        click.echo("Demo staff sign-in (password for all: %s):" % DEMO_PASSWORD)
+        for account in DEMO_ACCOUNTS:
+            click.echo(f"  {account.email}  ({account.role}: {', '.join(account.schools)})")
+    click.echo(f"Lantern is at http://{host}:{port}  (data: {load_settings().data_dir})")
+    uvicorn.run(
+        "web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=5,
+        log_level="info",
+    )
+
+
+@main.group()
+def staff() -> None:
+    """Staff accounts."""
+
+
+@staff.command("add")
+@click.argument("email")
+@click.option("--school", "schools", multiple=True, help="School slug (repeat for several).")
+@click.option("--role", required=True, type=click.Choice(["responder", "school_admin", "district_admin", "analyst"]))
+@click.option("--name", "display_name", default="", help="Name shown to colleagues.")
+def staff_add(email: str, schools: tuple[str, ...], role: str, display_name: str) -> None:
+    """Add a staff account; the password is read from standard input."""
+    from web.staff.services import StaffError, add_staff
+
+    password = sys.stdin.readline().rstrip("\n")
+
+    async def run() -> None:
+        await _prepare(demo=False)
+        await add_staff(email, password, role, list(schools), display_name)
+
+    try:
+        asyncio.run(run())
+    except StaffError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Added {email} as {role}.")

@@ -1,0 +1,13 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from web.district.tables import District, School
+
+APP_CONFIG = AppConfig(
+    app_name="district",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[District, School],
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,62 @@
+"""Reading the district's configuration: its settings, its schools and their hours."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from web.district.tables import District, School
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+async def get_district() -> District:
+    """The one district row. The app creates it at start, so it is always there."""
+    district = await District.objects().first()
+    if district is None:
+        raise LookupError("No district is configured; run `lantern migrate` first.")
+    return district
+
+
+async def list_schools() -> list[School]:
+    return await School.objects().where(School.active == True).order_by(School.sort_order, School.name)  # noqa: E712
+
+
+async def school_by_slug(slug: str) -> School | None:
+    return await School.objects().where(School.slug == slug).first()
+
+
+async def ensure_district() -> District:
+    """Create an empty district on first start so every page has its settings to read."""
+    district = await District.objects().first()
+    if district is None:
+        district = District(name="Lantern", short_name="Lantern", enabled_categories=[])
+        await district.save()
+    return district
+
+
+@dataclass(frozen=True)
+class NextReading:
+    """When a school's staff will likely read a report sent now."""
+
+    now_open: bool
+    opens_at: datetime | None
+
+
+def next_reading(hours: dict[str, list[str]], tz_name: str, now: datetime) -> NextReading:
+    """From a school's weekly hours: is it open now, and if not, when does it next open."""
+    zone = ZoneInfo(tz_name)
+    local = now.astimezone(zone)
+    for offset in range(8):
+        day = local.date() + timedelta(days=offset)
+        span = hours.get(WEEKDAYS[day.weekday()])
+        if not span:
+            continue
+        opens = datetime.combine(day, time.fromisoformat(span[0]), tzinfo=zone)
+        closes = datetime.combine(day, time.fromisoformat(span[1]), tzinfo=zone)
+        if offset == 0 and opens <= local < closes:
+            return NextReading(now_open=True, opens_at=None)
+        if local < opens:
+            return NextReading(now_open=False, opens_at=opens)
+    return NextReading(now_open=False, opens_at=None)

@@ -1,0 +1,112 @@
+"""/check: a reporter comes back with their receipt code to read replies and write back.
+
+The code travels only in POST bodies (never in a URL, a cookie or storage on the device), and every
+action checks it again. A wrong code and a malformed one get the same slow, generic answer.
+"""
+
+from __future__ import annotations
+
+import time
+
+import anyio
+from litestar import Controller, Request, get, post
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.response import Template
+
+from web.cases import services as cases
+from web.cases.tables import Report
+from web.help.forms import read_form, read_photos
+from web.i18n import N_
+from web.settings import load_settings
+from web.templating import render
+
+NO_STORE = {"Cache-Control": "no-store"}
+REPLY_MAX = 5000
+NOT_FOUND = N_(
+    "We could not open a report with that code. Check the numbers and try again. "
+    "If you lost your code, you can send a new report."
+)
+
+
+def _rate_limit() -> RateLimitConfig:
+    # Counted per client address in memory only; an address is never written anywhere.
+    return RateLimitConfig(rate_limit=("minute", load_settings().check_rate_per_minute))
+
+
+class CheckController(Controller):
+    path = "/check"
+    middleware = [_rate_limit().middleware]
+
+    @get("/", name="check")
+    async def show_check(self, request: Request) -> Template:
+        return await _page(request, {"code_error": None, "raw_code": ""})
+
+    @post("/", name="check_open", status_code=200)
+    async def open_case(self, request: Request) -> Template:
+        data, _uploads = await read_form(request)
+        raw = str(data.get("code", ""))
+        report = await _lookup(raw)
+        if report is None:
+            return await _page(request, {"code_error": NOT_FOUND, "raw_code": raw}, status_code=422)
+        return await _case_page(request, report, raw)
+
+    @post("/reply", name="check_reply", status_code=200)
+    async def reply(self, request: Request) -> Template:
+        data, uploads = await read_form(request)
+        raw = str(data.get("code", ""))
+        report = await _lookup(raw)
+        if report is None:
+            return await _page(request, {"code_error": NOT_FOUND, "raw_code": ""}, status_code=422)
+        body = str(data.get("body", "")).strip()
+        batch = await read_photos(uploads)
+        error = batch.error
+        if not error and not body and not batch.photos:
+            error = N_("Please write a message or add a picture.")
+        if not error and len(body) > REPLY_MAX:
+            error = N_("This is longer than we can take. Please make it shorter.")
+        if error:
+            return await _case_page(request, report, raw, reply_error=error, draft=body, status_code=422)
+        await cases.add_reporter_message(report, body, batch.photos)
+        return await _case_page(request, report, raw, sent=True)
+
+
+async def _lookup(raw: str) -> Report | None:
+    started = time.monotonic()
+    report = await cases.find_by_code(raw)
+    if report is None:
+        # Every failure takes the same time, whatever made it fail.
+        await anyio.sleep(max(0.0, load_settings().check_min_seconds - (time.monotonic() - started)))
+    return report
+
+
+async def _page(request: Request, context: dict, status_code: int = 200) -> Template:
+    page = await render(request, "check.html", context, partial="_check_form.html", status_code=status_code)
+    page.headers.update(NO_STORE)
+    return page
+
+
+async def _case_page(
+    request: Request,
+    report: Report,
+    raw_code: str,
+    *,
+    reply_error: str | None = None,
+    draft: str = "",
+    sent: bool = False,
+    status_code: int = 200,
+) -> Template:
+    entries = await cases.conversation(report)
+    await cases.mark_read_by_reporter(report)
+    context = {
+        "report": report,
+        "entries": entries,
+        "raw_code": raw_code,
+        "reply_error": reply_error,
+        "draft": draft,
+        "sent": sent,
+        "status_words": cases.STATUS_WORDS.get(report.status, cases.STATUS_WORDS["received"]),
+        "first_photos": await cases.first_photos(report),
+    }
+    page = await render(request, "case.html", context, partial="_case.html", status_code=status_code)
+    page.headers.update(NO_STORE)
+    return page

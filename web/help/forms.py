@@ -1,0 +1,50 @@
+"""Reading what people send: form fields as typed, and photos checked off the event loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+from litestar import Request
+from litestar.datastructures import UploadFile
+
+from web.cases.photos import CleanPhoto, PhotoRejected, clean_photo
+from web.i18n import N_
+from web.settings import load_settings
+
+
+@dataclass
+class PhotoBatch:
+    photos: list[CleanPhoto] = field(default_factory=list)
+    error: str | None = None
+
+
+async def read_form(request: Request) -> tuple[dict[str, Any], list[UploadFile]]:
+    """Fields (repeated names as lists) and the uploaded files that carry something."""
+    form = await request.form()
+    data: dict[str, Any] = {}
+    for key in form:
+        values = [v for v in form.getall(key) if not isinstance(v, UploadFile)]
+        if values:
+            data[key] = values if len(values) > 1 or key == "upload_token" else values[0]
+    uploads = [v for v in form.getall("photos") if isinstance(v, UploadFile) and v.filename]
+    return data, uploads
+
+
+async def read_photos(uploads: list[UploadFile], already_held: int = 0) -> PhotoBatch:
+    """Every picture that can be used; a kind message for the first that cannot."""
+    settings = load_settings()
+    batch = PhotoBatch()
+    for upload in uploads:
+        raw = await upload.read()
+        if not raw:
+            continue
+        if len(batch.photos) + already_held >= settings.max_photos:
+            batch.error = N_("You can add up to 6 pictures.")
+            break
+        try:
+            batch.photos.append(await anyio.to_thread.run_sync(clean_photo, raw, settings.max_photo_bytes))
+        except PhotoRejected as rejected:
+            batch.error = rejected.message
+    return batch

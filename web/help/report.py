@@ -1,0 +1,89 @@
+"""Path 3, help from my school or community: the report form, its receipt, and the community page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from litestar import Controller, Request, get, post
+from litestar.response import Template
+
+from web import i18n
+from web.cases import services as cases
+from web.cases.categories import enabled
+from web.district.services import get_district, list_schools, next_reading
+from web.help.forms import read_form, read_photos
+from web.templating import render
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+class ReportController(Controller):
+    """The same flow twice: /report for students, /community framed for neighbours and families."""
+
+    @get("/report", name="report")
+    async def show_report(self, request: Request) -> Template:
+        return await _form_page(request, cases.ReportForm(), {}, source="student")
+
+    @get("/community", name="community")
+    async def show_community(self, request: Request) -> Template:
+        return await _form_page(request, cases.ReportForm(), {}, source="community")
+
+    @post("/report", name="report_submit", status_code=200)
+    async def submit_report(self, request: Request) -> Template:
+        return await _submit(request, source="student")
+
+    @post("/community", name="community_submit", status_code=200)
+    async def submit_community(self, request: Request) -> Template:
+        return await _submit(request, source="community")
+
+
+async def _form_page(
+    request: Request, form: cases.ReportForm, errors: dict[str, str], *, source: str, status_code: int = 200
+) -> Template:
+    district = await get_district()
+    context = {
+        "form": form,
+        "errors": errors,
+        "source": source,
+        "action": "/community" if source == "community" else "/report",
+        "categories": enabled(district.enabled_categories),
+        "schools": await list_schools(),
+        "roles": cases.ROLES,
+        "held_photos": len(form.upload_tokens),
+    }
+    template = "community.html" if source == "community" else "report.html"
+    page = await render(request, template, context, partial="_report_form.html", status_code=status_code)
+    page.headers.update(NO_STORE)
+    return page
+
+
+async def _submit(request: Request, *, source: str) -> Template:
+    data, uploads = await read_form(request)
+    form = cases.ReportForm.from_data(data)
+    form.upload_tokens = await cases.held_photo_count(form.upload_tokens)
+    district = await get_district()
+    schools = await list_schools()
+    errors = cases.validate_report(form, {s.slug for s in schools}, district.enabled_categories)
+    batch = await read_photos(uploads, already_held=len(form.upload_tokens))
+    if batch.error:
+        errors["photos"] = batch.error
+    if errors:
+        # Keep every usable photo: browsers cannot put a file back into a file input.
+        form.upload_tokens += await cases.hold_photos(batch.photos)
+        return await _form_page(request, form, errors, source=source, status_code=422)
+
+    submitted = await cases.submit_report(form, batch.photos, source=source, locale=i18n.current_locale())
+    school = next((s for s in schools if s.id == submitted.report.school), None)
+    reading = next_reading(school.hours, school.timezone, datetime.now(tz=UTC)) if school else None
+    context = {
+        "code": submitted.code,
+        "report": submitted.report,
+        "school": school,
+        "reading": reading,
+        "source": source,
+    }
+    page = await render(request, "receipt.html", context, partial="_receipt.html")
+    page.headers.update(NO_STORE)
+    # The form asked to swap itself; the receipt takes the whole main area instead.
+    page.headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerHTML show:window:top"})
+    return page

@@ -1,0 +1,77 @@
+"""Translation: gettext for Python and Jinja, the request's locale kept in a context variable.
+
+Catalogs live in locales/<lang>/LC_MESSAGES/messages.mo, compiled by `make catalogs`.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from functools import cache
+
+from babel import Locale
+from babel.support import NullTranslations, Translations
+
+from web.settings import PROJECT_ROOT
+
+LOCALES_DIR = PROJECT_ROOT / "locales"
+DEFAULT_LOCALE = "en"
+# Bare language codes: Babel's negotiate_locale does not match "de-AT" against "de_DE".
+AVAILABLE_LOCALES: tuple[str, ...] = ("en",)
+
+_current_locale: ContextVar[str] = ContextVar("lantern_locale", default=DEFAULT_LOCALE)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction where it is defined; translate it with `_` where it is shown."""
+    return message
+
+
+@cache
+def translations_for(locale: str) -> NullTranslations:
+    return Translations.load(str(LOCALES_DIR), [locale], domain="messages")
+
+
+def current_locale() -> str:
+    return _current_locale.get()
+
+
+def set_locale(locale: str) -> None:
+    _current_locale.set(locale if locale in AVAILABLE_LOCALES else DEFAULT_LOCALE)
+
+
+def gettext(message: str) -> str:
+    return translations_for(current_locale()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations_for(current_locale()).ngettext(singular, plural, n)
+
+
+_ = gettext
+
+
+def negotiate(accept_language: str | None) -> str:
+    """Pick a locale from an Accept-Language header, honouring q-values (Babel does not parse them)."""
+    if not accept_language:
+        return DEFAULT_LOCALE
+    weighted: list[tuple[float, str]] = []
+    for part in accept_language.split(","):
+        piece = part.strip()
+        if not piece:
+            continue
+        tag, _sep, params = piece.partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        weighted.append((quality, tag.strip().split("-")[0].lower()))
+    for _quality, lang in sorted(weighted, key=lambda item: -item[0]):
+        if lang in AVAILABLE_LOCALES:
+            return lang
+    return DEFAULT_LOCALE
+
+
+def text_direction(locale: str) -> str:
+    return Locale.parse(locale).text_direction

@@ -1,0 +1,37 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from web.resources.tables import (
+    Address,
+    Attribute,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+
+APP_CONFIG = AppConfig(
+    app_name="resources",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[
+        Organization,
+        Service,
+        Location,
+        Address,
+        ServiceAtLocation,
+        Phone,
+        Schedule,
+        Language,
+        Taxonomy,
+        TaxonomyTerm,
+        Attribute,
+    ],
+    migration_dependencies=["web.district.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,63 @@
+"""All configuration in one place: frozen dataclasses built from the environment.
+
+Defaults make `make run` work with nothing set: an embedded SQLite database under ./var.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Process-wide settings. Read once; tests build their own with `load_settings.cache_clear()`."""
+
+    # Where the embedded database and installation secrets live.
+    data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
+    # Empty means the embedded SQLite default; postgresql://... switches engines.
+    database_url: str = ""
+    # Receipt-code hashing pepper; read from the data directory when not given.
+    receipt_salt: str = ""
+    # Minimum seconds a /check lookup takes, so a wrong code and a malformed one look alike.
+    check_min_seconds: float = 1.0
+    # /check attempts per client address per minute (counted in memory, never stored).
+    check_rate_per_minute: int = 10
+    # Largest photo a reporter may attach, and how many at once.
+    max_photo_bytes: int = 10 * 1024 * 1024
+    max_photos: int = 6
+    # A neutral page the quick-exit button sends people to.
+    quick_exit_url: str = "https://www.weather.gov/"
+    debug: bool = False
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "lantern.sqlite"
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw else default
+
+
+@cache
+def load_settings() -> Settings:
+    """Build settings from LANTERN_* variables and DATABASE_URL."""
+    data_dir = Path(os.environ.get("LANTERN_DATA_DIR") or PROJECT_ROOT / "var").resolve()
+    return Settings(
+        data_dir=data_dir,
+        database_url=os.environ.get("DATABASE_URL", ""),
+        receipt_salt=os.environ.get("LANTERN_RECEIPT_SALT", ""),
+        check_min_seconds=_env_float("LANTERN_CHECK_MIN_SECONDS", 1.0),
+        check_rate_per_minute=int(_env_float("LANTERN_CHECK_RATE_PER_MINUTE", 10)),
+        quick_exit_url=os.environ.get("LANTERN_QUICK_EXIT_URL", "https://www.weather.gov/"),
+        debug=os.environ.get("LANTERN_DEBUG", "") == "1",
+    )

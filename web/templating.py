@@ -1,0 +1,59 @@
+"""Jinja set-up shared by every area, and `render()`: one partial serves the page and the htmx swap."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from babel.dates import format_datetime
+from jinja2 import Environment
+from litestar import Request
+from litestar.response import Template
+
+from web import i18n
+from web.cases.receipts import group
+from web.district.services import get_district
+from web.settings import PROJECT_ROOT, Settings
+
+
+@cache
+def static_url(path: str) -> str:
+    """/static/<path>?v=<content hash>: a deploy changes the URL, so no device keeps a stale file."""
+    digest = hashlib.sha256((PROJECT_ROOT / "static" / path).read_bytes()).hexdigest()[:10]
+    return f"/static/{path}?v={digest}"
+
+
+def _format_when(value: datetime, tz_name: str = "America/Chicago") -> str:
+    return format_datetime(value, format="medium", tzinfo=tz_name, locale=i18n.current_locale())
+
+
+def configure_jinja(env: Environment, settings: Settings) -> None:
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        static_url=static_url,
+        current_locale=i18n.current_locale,
+        text_direction=i18n.text_direction,
+        quick_exit_url=settings.quick_exit_url,
+    )
+    env.filters.update(receipt_groups=group, when=_format_when)
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+
+
+async def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    """The full page, or only its partial when htmx asked for a swap (not for a boosted page load)."""
+    htmx = getattr(request, "htmx", None)
+    name = partial if partial and htmx and not htmx.boosted else template
+    district = await get_district()
+    full_context = {"district": district, "request_path": request.url.path, **context}
+    return Template(template_name=name, context=full_context, status_code=status_code)
