@@ -7,7 +7,7 @@ from pathlib import Path
 from jinja2 import Environment
 from litestar import Litestar, Request, get
 from litestar.config.compression import CompressionConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar_htmx import HTMXPlugin
@@ -75,5 +75,3 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=None,
         debug=settings.debug,
     )
-
-

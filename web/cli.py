@@ -72,7 +72,9 @@ def staff() -> None:
 @staff.command("add")
 @click.argument("email")
 @click.option("--school", "schools", multiple=True, help="School slug (repeat for several).")
-@click.option("--role", required=True, type=click.Choice(["responder", "school_admin", "district_admin", "analyst"]))
+@click.option(
+    "--role", required=True, type=click.Choice(["responder", "school_admin", "district_admin", "analyst"])
+)
 @click.option("--name", "display_name", default="", help="Name shown to colleagues.")
 def staff_add(email: str, schools: tuple[str, ...], role: str, display_name: str) -> None:
     """Add a staff account; the password is read from standard input."""

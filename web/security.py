@@ -25,7 +25,9 @@ SECURITY_HEADERS = [
     ResponseHeader(name="Content-Security-Policy", value=CONTENT_SECURITY_POLICY),
     ResponseHeader(name="Referrer-Policy", value="no-referrer"),
     ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-    ResponseHeader(name="Permissions-Policy", value="camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    ResponseHeader(
+        name="Permissions-Policy", value="camera=(), microphone=(), geolocation=(), interest-cohort=()"
+    ),
     ResponseHeader(name="Cross-Origin-Opener-Policy", value="same-origin"),
     ResponseHeader(name="Cross-Origin-Resource-Policy", value="same-origin"),
 ]

@@ -45,7 +45,9 @@ def clean_photo(raw: bytes, max_bytes: int) -> CleanPhoto:
     try:
         with Image.open(io.BytesIO(raw)) as probe:
             if probe.format not in ACCEPTED_FORMATS:
-                raise PhotoRejected(N_("This file is not a picture we can take. Please use a photo or screenshot."))
+                raise PhotoRejected(
+                    N_("This file is not a picture we can take. Please use a photo or screenshot.")
+                )
             if probe.width * probe.height > MAX_PIXELS:
                 raise PhotoRejected(N_("This picture is too big. Please choose one under 10 MB."))
             probe.verify()

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-
 from web.cases import receipts
 from web.cases.categories import BY_KEY, enabled
 from web.cases.photos import CleanPhoto
@@ -118,9 +117,7 @@ def _now() -> datetime:
     return datetime.now(tz=UTC)
 
 
-async def submit_report(
-    form: ReportForm, photos: list[CleanPhoto], *, source: str, locale: str
-) -> Submitted:
+async def submit_report(form: ReportForm, photos: list[CleanPhoto], *, source: str, locale: str) -> Submitted:
     """Store the report, its photos and the automatic acknowledgement in one durable transaction.
 
     A repeat of the same form (double click, retry after a lost response) returns the report

@@ -74,7 +74,12 @@ async def seed_demo() -> bool:
     schools = {}
     for order, (slug, name) in enumerate(SCHOOLS):
         school = School(
-            district=district.id, slug=slug, name=name, timezone="America/Chicago", hours=SCHOOL_HOURS, sort_order=order
+            district=district.id,
+            slug=slug,
+            name=name,
+            timezone="America/Chicago",
+            hours=SCHOOL_HOURS,
+            sort_order=order,
         )
         await school.save()
         schools[slug] = school
@@ -89,7 +94,13 @@ async def _seed_resources(schools: dict[str, School]) -> None:
     await taxonomy.save()
     terms = {}
     for need in NEEDS:
-        term = TaxonomyTerm(id=_id("term", need.code), code=need.code, name=need.label, description=need.label, taxonomy=taxonomy.id)
+        term = TaxonomyTerm(
+            id=_id("term", need.code),
+            code=need.code,
+            name=need.label,
+            description=need.label,
+            taxonomy=taxonomy.id,
+        )
         await term.save()
         terms[need.code] = term
     data = json.loads(RESOURCES_FILE.read_text())
@@ -98,11 +109,18 @@ async def _seed_resources(schools: dict[str, School]) -> None:
         await _seed_service(entry, schools, terms, now)
 
 
-async def _seed_service(entry: dict[str, Any], schools: dict[str, School], terms: dict[str, TaxonomyTerm], now: datetime) -> None:
+async def _seed_service(
+    entry: dict[str, Any], schools: dict[str, School], terms: dict[str, TaxonomyTerm], now: datetime
+) -> None:
     key = entry["key"]
     org = await Organization.objects().where(Organization.name == entry["organization"]).first()
     if org is None:
-        org = Organization(id=_id("org", entry["organization"]), name=entry["organization"], description="", website=entry["url"])
+        org = Organization(
+            id=_id("org", entry["organization"]),
+            name=entry["organization"],
+            description="",
+            website=entry["url"],
+        )
         await org.save()
     school = schools.get(entry["school"]) if entry["school"] else None
     service = Service(
@@ -131,7 +149,11 @@ async def _seed_service(entry: dict[str, Any], schools: dict[str, School], terms
             text_keyword=phone["keyword"],
             description=phone["description"],
         ).save()
-    spans = [{"byday": "MO,TU,WE,TH,FR,SA,SU", "opens_at": "00:00", "closes_at": "23:59"}] if entry["hours"] == "24/7" else entry["hours"]
+    spans = (
+        [{"byday": "MO,TU,WE,TH,FR,SA,SU", "opens_at": "00:00", "closes_at": "23:59"}]
+        if entry["hours"] == "24/7"
+        else entry["hours"]
+    )
     for index, span in enumerate(spans):
         await Schedule(
             id=_id("schedule", key, str(index)),
@@ -145,7 +167,9 @@ async def _seed_service(entry: dict[str, Any], schools: dict[str, School], terms
     for code in entry["languages"]:
         await Language(id=_id("language", key, code), service=service.id, code=code).save()
     if entry["address"]:
-        location = Location(id=_id("location", key), organization=org.id, location_type="physical", name=entry["name"])
+        location = Location(
+            id=_id("location", key), organization=org.id, location_type="physical", name=entry["name"]
+        )
         await location.save()
         address = entry["address"]
         await Address(

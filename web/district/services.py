@@ -13,18 +13,23 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 async def get_district() -> District:
     """The one district row. The app creates it at start, so it is always there."""
-    district = await District.objects().first()
+    district = await District.objects().output(load_json=True).first()
     if district is None:
         raise LookupError("No district is configured; run `lantern migrate` first.")
     return district
 
 
 async def list_schools() -> list[School]:
-    return await School.objects().where(School.active == True).order_by(School.sort_order, School.name)  # noqa: E712
+    return (
+        await School.objects()
+        .output(load_json=True)
+        .where(School.active == True)
+        .order_by(School.sort_order, School.name)
+    )  # noqa: E712
 
 
 async def school_by_slug(slug: str) -> School | None:
-    return await School.objects().where(School.slug == slug).first()
+    return await School.objects().output(load_json=True).where(School.slug == slug).first()
 
 
 async def ensure_district() -> District:

@@ -28,7 +28,8 @@ async def read_form(request: Request) -> tuple[dict[str, Any], list[UploadFile]]
         values = [v for v in form.getall(key) if not isinstance(v, UploadFile)]
         if values:
             data[key] = values if len(values) > 1 or key == "upload_token" else values[0]
-    uploads = [v for v in form.getall("photos") if isinstance(v, UploadFile) and v.filename]
+    files = form.getall("photos") if "photos" in form else []
+    uploads = [v for v in files if isinstance(v, UploadFile) and v.filename]
     return data, uploads
 
 

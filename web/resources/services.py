@@ -15,12 +15,10 @@ from web.resources.tables import (
     Address,
     Attribute,
     Language,
-
     Phone,
     Schedule,
     Service,
     ServiceAtLocation,
-
 )
 
 
@@ -36,15 +34,24 @@ class PhoneView:
         return re.sub(r"\D", "", self.number)
 
     @property
-    def tel_href(self) -> str:
+    def dialable(self) -> str:
+        """E.164 for full North American numbers; short codes (988, 741741) as they are."""
         digits = self.digits
-        return f"tel:+1{digits}" if len(digits) == 10 else f"tel:{digits}"
+        if len(digits) == 10:
+            return f"+1{digits}"
+        if len(digits) == 11 and digits.startswith("1"):
+            return f"+{digits}"
+        return digits
+
+    @property
+    def tel_href(self) -> str:
+        return f"tel:{self.dialable}"
 
     @property
     def sms_href(self) -> str:
         # RFC 5724 form; the number and keyword are always shown as text too, since some
         # phones ignore the body and computers cannot open sms: links at all.
-        target = self.digits if len(self.digits) != 10 else f"+1{self.digits}"
+        target = self.dialable
         if self.keyword:
             return f"sms:{target}?body={urllib.parse.quote(self.keyword)}"
         return f"sms:{target}"
@@ -229,5 +236,3 @@ async def need_counts() -> dict[str, int]:
     for row in rows:
         counts[row["code"]] = counts.get(row["code"], 0) + 1
     return counts
-
-

@@ -17,7 +17,9 @@ class StaffError(ValueError):
     pass
 
 
-async def add_staff(email: str, password: str, role: str, school_slugs: list[str], display_name: str = "") -> StaffAccount:
+async def add_staff(
+    email: str, password: str, role: str, school_slugs: list[str], display_name: str = ""
+) -> StaffAccount:
     """Create an account with an Argon2id password hash, linked to the schools it works for."""
     email = email.strip().lower()
     if "@" not in email:

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from PIL import Image
+
+from web.app import create_app
+from web.cases.tables import Attachment, Message, PendingUpload, Report
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def app() -> Litestar:
+    return create_app()
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
+    async with AsyncTestClient(app=app) as client:
+        from web.demo.seed import seed_demo
+
+        await seed_demo()
+        yield client
+    await Attachment.delete(force=True)
+    await Message.delete(force=True)
+    await Report.delete(force=True)
+    await PendingUpload.delete(force=True)
+
+
+def png_bytes(width: int = 40, height: int = 30, *, gps: bool = False) -> bytes:
+    """A real PNG; with gps=True, a JPEG carrying EXIF GPS and camera tags to be stripped."""
+    image = Image.new("RGB", (width, height), (200, 40, 40))
+    out = io.BytesIO()
+    if gps:
+        exif = Image.Exif()
+        exif[0x010F] = "PhoneMaker"  # Make
+        exif[0x0110] = "Model X"  # Model
+        exif[0xA431] = "SERIAL-12345"  # BodySerialNumber
+        gps_ifd = {1: "N", 2: (39.0, 6.0, 0.0), 3: "W", 4: (94.0, 37.0, 0.0)}
+        exif[0x8825] = gps_ifd
+        image.save(out, format="JPEG", exif=exif)
+    else:
+        image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def report_fields(**overrides: str) -> dict[str, str]:
+    fields = {
+        "category": "bullying",
+        "danger_now": "no",
+        "place": "lincoln-hs",
+        "description": "Someone keeps pushing a kid at the lockers.",
+        "idempotency_key": overrides.pop("idempotency_key", "") or __import__("secrets").token_urlsafe(16),
+    }
+    fields.update(overrides)
+    return fields

@@ -1,0 +1,84 @@
+"""/check: the reporter's way back in, with a code only they have."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.integration.conftest import report_fields
+from tests.integration.test_report import receipt_code
+from web.cases import services as cases
+from web.cases.tables import Message, Report
+
+pytestmark = pytest.mark.anyio
+
+
+async def _new_report(client: AsyncTestClient) -> tuple[str, Report]:
+    code = receipt_code((await client.post("/report", data=report_fields())).text)
+    report = await Report.objects().first()
+    assert report is not None
+    return code, report
+
+
+@pytest.mark.parametrize("typed", ["{g}", "{g_dash}", "{plain}", "  {plain}  "])
+async def test_code_opens_the_report_however_it_is_typed(client: AsyncTestClient, typed: str) -> None:
+    code, _report = await _new_report(client)
+    grouped = " ".join(code[i : i + 4] for i in range(0, 16, 4))
+    raw = typed.format(g=grouped, g_dash=grouped.replace(" ", "-"), plain=code)
+    response = await client.post("/check", data={"code": raw})
+    assert response.status_code == 200
+    assert 'data-testid="case-status"' in response.text
+    assert "Received." in response.text
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_wrong_and_malformed_codes_get_the_same_slow_answer(client: AsyncTestClient) -> None:
+    code, _report = await _new_report(client)
+    wrong = ("1" if code[0] != "1" else "2") + code[1:]
+    answers = []
+    for raw in (wrong, "12", "not a code at all"):
+        started = time.monotonic()
+        response = await client.post("/check", data={"code": raw})
+        answers.append(
+            (response.status_code, response.text.count("We could not open a report with that code"))
+        )
+        assert time.monotonic() - started >= 0.2
+    assert answers == [(422, 1)] * 3
+
+
+async def test_staff_reply_is_shown_and_the_reporter_answers(client: AsyncTestClient) -> None:
+    code, report = await _new_report(client)
+    await cases.add_staff_message(report, "Thank you. Are you safe right now?", "Ms. Rivera")
+    page = (await client.post("/check", data={"code": code})).text
+    assert "Are you safe right now?" in page
+    assert 'data-testid="message-staff"' in page
+    reply = await client.post("/check/reply", data={"code": code, "body": "Yes, I am at home."})
+    assert reply.status_code == 200
+    assert 'data-testid="reply-sent"' in reply.text
+    assert "Yes, I am at home." in reply.text
+    stored = await Message.objects().where((Message.report == report.id) & (Message.author == "reporter"))
+    assert [m.body for m in stored] == ["Yes, I am at home."]
+    assert stored[0].read_by_staff is False
+
+
+async def test_empty_reply_is_refused_and_code_is_not_lost(client: AsyncTestClient) -> None:
+    code, _report = await _new_report(client)
+    response = await client.post("/check/reply", data={"code": code, "body": "   "})
+    assert response.status_code == 422
+    assert "Please write a message or add a picture." in response.text
+    assert f'name="code" value="{code}"' in response.text
+
+
+async def test_reply_with_a_wrong_code_does_nothing(client: AsyncTestClient) -> None:
+    await _new_report(client)
+    response = await client.post("/check/reply", data={"code": "0000 0000 0000 0000", "body": "hello"})
+    assert response.status_code == 422
+    assert await Message.count().where(Message.author == "reporter") == 0
+
+
+async def test_the_code_never_appears_in_a_url(client: AsyncTestClient) -> None:
+    code, _report = await _new_report(client)
+    html = (await client.post("/check", data={"code": code})).text
+    assert f"?code={code}" not in html and f"/{code}" not in html

@@ -1,0 +1,197 @@
+"""Path 3: reports are stored durably once, receipts only as hashes, and bad input loses nothing."""
+
+from __future__ import annotations
+
+import io
+import re
+import sqlite3
+
+import pytest
+from litestar.testing import AsyncTestClient
+from PIL import Image
+
+from tests.integration.conftest import png_bytes, report_fields
+from web.cases import receipts
+from web.cases.tables import Attachment, Message, PendingUpload, Report
+from web.settings import load_settings
+
+pytestmark = pytest.mark.anyio
+
+
+def receipt_code(html: str) -> str:
+    match = re.search(r'data-code="(\d{16})"', html)
+    assert match, "no receipt code on the page"
+    return match.group(1)
+
+
+async def test_anonymous_report_gives_a_code_stored_only_as_a_hash(client: AsyncTestClient) -> None:
+    response = await client.post("/report", data=report_fields())
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    code = receipt_code(response.text)
+    assert receipts.group(code) in response.text  # shown in groups of four
+    report = await Report.objects().first()
+    assert report is not None
+    assert report.receipt_hash == receipts.hash_code(code)
+    assert report.source == "student" and report.kind == "concern" and report.status == "received"
+    assert report.contact_name is None and report.contact_info is None
+    # The code itself appears nowhere in the database file.
+    raw = load_settings().sqlite_path.read_bytes()
+    wal = load_settings().sqlite_path.with_name("lantern.sqlite-wal")
+    raw += wal.read_bytes() if wal.exists() else b""
+    assert code.encode() not in raw
+    # An automatic acknowledgement starts the conversation.
+    messages = await Message.objects().where(Message.report == report.id)
+    assert [m.author for m in messages] == ["system"]
+
+
+async def test_no_ip_or_user_agent_is_stored(client: AsyncTestClient) -> None:
+    marker_agent = "Mozilla/5.0 FingerprintProbe/1.0"
+    await client.post(
+        "/report",
+        data=report_fields(),
+        headers={"User-Agent": marker_agent, "X-Forwarded-For": "203.0.113.77"},
+    )
+    code = receipt_code(
+        (await client.post("/report", data=report_fields(), headers={"User-Agent": marker_agent})).text
+    )
+    await client.post("/check", data={"code": code}, headers={"User-Agent": marker_agent})
+    await client.post(
+        "/check/reply", data={"code": code, "body": "more"}, headers={"User-Agent": marker_agent}
+    )
+    connection = sqlite3.connect(load_settings().sqlite_path)
+    tables = [row[0] for row in connection.execute("select name from sqlite_master where type='table'")]
+    for table in tables:
+        for row in connection.execute(f'select * from "{table}"'):  # noqa: S608 (names from sqlite_master)
+            text = " ".join(str(value) for value in row)
+            assert "FingerprintProbe" not in text, table
+            assert "203.0.113.77" not in text, table
+            assert "testclient" not in text and "127.0.0.1" not in text, table
+    columns = {
+        column[1] for table in tables for column in connection.execute(f'pragma table_info("{table}")')
+    }
+    assert not columns & {"ip", "ip_address", "user_agent", "remote_addr", "client_ip"}
+
+
+async def test_validation_errors_keep_everything_typed(client: AsyncTestClient) -> None:
+    typed = report_fields(
+        category="",
+        place="event",
+        event_name="",
+        description="Some words I typed",
+        when_text="Friday night",
+        where_text="the stadium",
+        reporter_role="parent",
+    )
+    response = await client.post("/community", data=typed)
+    assert response.status_code == 422
+    html = response.text
+    assert 'data-testid="error-summary"' in html
+    assert 'data-testid="error-category"' in html and 'data-testid="error-event_name"' in html
+    assert ">Some words I typed</textarea>" in html
+    assert 'value="Friday night"' in html and 'value="the stadium"' in html
+    assert '<option value="event" selected>' in html
+    assert '<option value="parent" selected>' in html
+    assert f'value="{typed["idempotency_key"]}"' in html
+    assert await Report.count() == 0
+
+
+async def test_photos_survive_a_rejected_form_and_arrive_with_the_report(client: AsyncTestClient) -> None:
+    files = [("photos", ("screenshot.png", png_bytes(), "image/png"))]
+    response = await client.post("/report", data=report_fields(description=""), files=files)
+    assert response.status_code == 422
+    assert 'data-testid="held-photos"' in response.text
+    tokens = re.findall(r'name="upload_token" value="([^"]+)"', response.text)
+    assert len(tokens) == 1
+    fixed = report_fields()
+    fixed["upload_token"] = tokens[0]  # type: ignore[assignment]
+    response = await client.post("/report", data=fixed)
+    assert response.status_code == 200
+    report = await Report.objects().first()
+    assert report is not None
+    assert await Attachment.count().where(Attachment.report == report.id) == 1
+    assert await PendingUpload.count() == 0
+
+
+async def test_not_a_picture_is_refused_kindly(client: AsyncTestClient) -> None:
+    files = [("photos", ("notes.png", b"%PDF-1.4 not an image", "image/png"))]
+    response = await client.post("/report", data=report_fields(), files=files)
+    assert response.status_code == 422
+    assert "This file is not a picture we can take" in response.text
+    assert await Report.count() == 0
+
+
+async def test_photo_metadata_is_stripped(client: AsyncTestClient) -> None:
+    original = png_bytes(gps=True)
+    assert Image.open(io.BytesIO(original)).getexif().get(0x010F) == "PhoneMaker"
+    files = [("photos", ("IMG_0001.jpg", original, "image/jpeg"))]
+    assert (await client.post("/report", data=report_fields(), files=files)).status_code == 200
+    stored = await Attachment.objects().first()
+    assert stored is not None
+    image = Image.open(io.BytesIO(stored.data))
+    assert not image.getexif()
+    assert b"PhoneMaker" not in stored.data and b"SERIAL-12345" not in stored.data
+
+
+async def test_the_same_form_sent_twice_makes_one_report(client: AsyncTestClient) -> None:
+    fields = report_fields()
+    first = await client.post("/report", data=fields)
+    second = await client.post("/report", data=fields)
+    assert first.status_code == second.status_code == 200
+    assert await Report.count() == 1
+    assert "We already have this report." in second.text
+    assert 'data-code="' not in second.text
+
+
+@pytest.mark.parametrize(
+    ("category", "danger_now", "expected"),
+    [
+        ("bullying", "no", False),
+        ("bullying", "yes", True),
+        ("weapon", "no", True),
+        ("self_harm", "unsure", True),
+    ],
+)
+async def test_life_safety_marking(
+    client: AsyncTestClient, category: str, danger_now: str, expected: bool
+) -> None:
+    response = await client.post("/report", data=report_fields(category=category, danger_now=danger_now))
+    assert response.status_code == 200
+    report = await Report.objects().first()
+    assert report is not None and report.life_safety is expected
+    assert ('data-testid="call-911"' in response.text) is (danger_now == "yes")
+
+
+async def test_community_report_about_an_event(client: AsyncTestClient) -> None:
+    fields = report_fields(
+        category="weapon", place="event", event_name="Friday football game", reporter_role="community"
+    )
+    response = await client.post("/community", data=fields)
+    assert response.status_code == 200
+    report = await Report.objects().first()
+    assert report is not None
+    assert (report.source, report.place, report.event_name, report.school) == (
+        "community",
+        "event",
+        "Friday football game",
+        None,
+    )
+
+
+async def test_shared_contact_is_kept_only_when_chosen(client: AsyncTestClient) -> None:
+    await client.post("/report", data=report_fields(contact_name="Ana", contact_info="ana@example.org"))
+    report = await Report.objects().first()
+    assert report is not None and report.contact_name is None
+    response = await client.post("/report", data=report_fields(share_contact="yes"))
+    assert response.status_code == 422
+    assert "Add your name or a way to reach you" in response.text
+
+
+async def test_htmx_submit_swaps_the_receipt_into_main(client: AsyncTestClient) -> None:
+    response = await client.post("/report", data=report_fields(), headers={"HX-Request": "true"})
+    assert response.headers["hx-retarget"] == "#main"
+    assert "<html" not in response.text
+    receipt_code(response.text)
+    bad = await client.post("/report", data=report_fields(description=""), headers={"HX-Request": "true"})
+    assert bad.status_code == 422
+    assert bad.text.lstrip().startswith('<form id="report-form"')
