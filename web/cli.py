@@ -48,7 +48,7 @@ def serve(host: str, port: int, demo: bool) -> None:
         from web.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
 
         click.echo("Demo district ready." if seeded else "Demo district already seeded.")
-        click.echo("Demo staff sign-in (password for all: %s):" % DEMO_PASSWORD)
+        click.echo(f"Demo staff sign-in (password for all: {DEMO_PASSWORD}):")
         for account in DEMO_ACCOUNTS:
             click.echo(f"  {account.email}  ({account.role}: {', '.join(account.schools)})")
     click.echo(f"Lantern is at http://{host}:{port}  (data: {load_settings().data_dir})")

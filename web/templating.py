@@ -6,6 +6,7 @@ import hashlib
 from datetime import datetime
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from jinja2 import Environment
@@ -26,7 +27,7 @@ def static_url(path: str) -> str:
 
 
 def _format_when(value: datetime, tz_name: str = "America/Chicago") -> str:
-    return format_datetime(value, format="medium", tzinfo=tz_name, locale=i18n.current_locale())
+    return format_datetime(value, format="medium", tzinfo=ZoneInfo(tz_name), locale=i18n.current_locale())
 
 
 def configure_jinja(env: Environment, settings: Settings) -> None:

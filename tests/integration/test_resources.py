@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from markupsafe import escape
 import re
 
 import pytest
 from litestar.testing import AsyncTestClient
+from markupsafe import escape
 
 from web.resources.services import ResourceFilters, find_resources, load_resources
 
@@ -48,10 +48,15 @@ async def test_national_lines_pinned_first_in_order(client: AsyncTestClient) -> 
 
 async def test_checked_numbers_and_keywords(client: AsyncTestClient) -> None:
     by_name = {r.name: r for r in await load_resources()}
-    assert {(p.number, p.keyword) for p in by_name["Crisis Text Line"].text_phones} >= {("741741", "HOME"), ("741741", "AYUDA")}
+    assert {(p.number, p.keyword) for p in by_name["Crisis Text Line"].text_phones} >= {
+        ("741741", "HOME"),
+        ("741741", "AYUDA"),
+    }
     assert by_name["988 Suicide & Crisis Lifeline"].voice_phones[0].tel_href == "tel:988"
     assert by_name["Childhelp National Child Abuse Hotline"].voice_phones[0].tel_href == "tel:+18004224453"
-    assert ("88788", "START") in {(p.number, p.keyword) for p in by_name["National Domestic Violence Hotline"].text_phones}
+    assert ("88788", "START") in {
+        (p.number, p.keyword) for p in by_name["National Domestic Violence Hotline"].text_phones
+    }
     assert ("678678", "START") in {(p.number, p.keyword) for p in by_name["The Trevor Project"].text_phones}
     assert by_name["The Trevor Project"].voice_phones[0].number == "1-866-488-7386"
     assert by_name["RAINN National Sexual Assault Hotline"].voice_phones[0].number == "1-800-656-4673"
@@ -70,9 +75,9 @@ async def test_filter_by_need(client: AsyncTestClient) -> None:
     found = await find_resources(ResourceFilters(need="food"))
     assert found and all("food" in r.needs for r in found)
     html = (await client.get("/resources?need=food")).text
-    assert all(str(escape(r.name) in html for r in found)
+    assert all(str(escape(r.name)) in html for r in found)
     grief_only = [r for r in await load_resources() if r.needs == ["grief"]]
-    assert all(str(escape(r.name) not in html for r in grief_only)
+    assert all(str(escape(r.name)) not in html for r in grief_only)
 
 
 async def test_filter_by_school_keeps_district_wide_and_drops_other_schools(client: AsyncTestClient) -> None:

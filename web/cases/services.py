@@ -313,5 +313,5 @@ async def add_staff_message(report: Report, body: str, staff_name: str) -> Messa
 
 async def mark_read_by_reporter(report: Report) -> None:
     await Message.update({Message.read_by_reporter: True}).where(
-        (Message.report == report.id) & (Message.read_by_reporter == False)  # noqa: E712
+        (Message.report == report.id) & (Message.read_by_reporter == False)
     )

@@ -9,6 +9,7 @@ from piccolo.columns import (
     Bytea,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -21,6 +22,7 @@ from web.district.tables import School
 class Report(Table):
     """A safety concern or a request for help, anonymous unless the reporter chose otherwise."""
 
+    id = Serial(primary_key=True)
     public_id = UUID(unique=True)
     # "concern" (something unsafe) or "need" (help with everyday needs).
     kind = Varchar(length=10)
@@ -52,6 +54,7 @@ class Report(Table):
 class Message(Table):
     """One turn of the anonymous two-way conversation on a report."""
 
+    id = Serial(primary_key=True)
     report = ForeignKey(references=Report, index=True)
     # "reporter" or "staff"
     author = Varchar(length=10)
@@ -65,6 +68,7 @@ class Message(Table):
 class Attachment(Table):
     """A photo or screenshot, re-encoded without its metadata before it was stored."""
 
+    id = Serial(primary_key=True)
     public_id = UUID(unique=True)
     report = ForeignKey(references=Report, index=True)
     message = ForeignKey(references=Message, null=True, default=None)
@@ -83,6 +87,7 @@ class PendingUpload(Table):
     the form) instead of being lost; it is purged after an hour if the form is never sent.
     """
 
+    id = Serial(primary_key=True)
     token = Varchar(length=64, unique=True)
     content_type = Varchar(length=40)
     width = Integer()

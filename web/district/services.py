@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from web.district.tables import District, School
@@ -19,13 +20,24 @@ async def get_district() -> District:
     return district
 
 
+def enabled_keys(district: District) -> list[str]:
+    """The district's enabled category keys (a JSON column, loaded by the queries here)."""
+    keys: Any = district.enabled_categories
+    return list(keys) if isinstance(keys, list) else []
+
+
+def weekly_hours(school: School) -> dict[str, list[str]]:
+    hours: Any = school.hours
+    return dict(hours) if isinstance(hours, dict) else {}
+
+
 async def list_schools() -> list[School]:
     return (
         await School.objects()
         .output(load_json=True)
         .where(School.active == True)
         .order_by(School.sort_order, School.name)
-    )  # noqa: E712
+    )
 
 
 async def school_by_slug(slug: str) -> School | None:

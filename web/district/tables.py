@@ -1,12 +1,13 @@
 """How a district is set up: its name, colours, emergency numbers, categories and schools."""
 
-from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Serial, Varchar
 from piccolo.table import Table
 
 
 class District(Table):
     """One row: the district this installation serves. Numbers are configurable per district."""
 
+    id = Serial(primary_key=True)
     name = Varchar(length=200)
     short_name = Varchar(length=60)
     brand_color = Varchar(length=7, default="#1d4e89")
@@ -25,6 +26,7 @@ class District(Table):
 class School(Table):
     """A school reporters can name, with the hours its staff read reports."""
 
+    id = Serial(primary_key=True)
     district = ForeignKey(references=District)
     slug = Varchar(length=60, unique=True)
     name = Varchar(length=200)

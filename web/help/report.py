@@ -10,7 +10,7 @@ from litestar.response import Template
 from web import i18n
 from web.cases import services as cases
 from web.cases.categories import enabled
-from web.district.services import get_district, list_schools, next_reading
+from web.district.services import enabled_keys, get_district, list_schools, next_reading, weekly_hours
 from web.help.forms import read_form, read_photos
 from web.templating import render
 
@@ -46,7 +46,7 @@ async def _form_page(
         "errors": errors,
         "source": source,
         "action": "/community" if source == "community" else "/report",
-        "categories": enabled(district.enabled_categories),
+        "categories": enabled(enabled_keys(district)),
         "schools": await list_schools(),
         "roles": cases.ROLES,
         "held_photos": len(form.upload_tokens),
@@ -63,7 +63,7 @@ async def _submit(request: Request, *, source: str) -> Template:
     form.upload_tokens = await cases.held_photo_count(form.upload_tokens)
     district = await get_district()
     schools = await list_schools()
-    errors = cases.validate_report(form, {s.slug for s in schools}, district.enabled_categories)
+    errors = cases.validate_report(form, {s.slug for s in schools}, enabled_keys(district))
     batch = await read_photos(uploads, already_held=len(form.upload_tokens))
     if batch.error:
         errors["photos"] = batch.error
@@ -74,7 +74,7 @@ async def _submit(request: Request, *, source: str) -> Template:
 
     submitted = await cases.submit_report(form, batch.photos, source=source, locale=i18n.current_locale())
     school = next((s for s in schools if s.id == submitted.report.school), None)
-    reading = next_reading(school.hours, school.timezone, datetime.now(tz=UTC)) if school else None
+    reading = next_reading(weekly_hours(school), school.timezone, datetime.now(tz=UTC)) if school else None
     context = {
         "code": submitted.code,
         "report": submitted.report,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -66,7 +67,7 @@ def describe(spans: list[WeeklyHours], locale: str) -> list[str]:
     return lines
 
 
-def _day_ranges(days: tuple[int, ...], names: dict[int, str]) -> str:
+def _day_ranges(days: tuple[int, ...], names: Mapping[int, str]) -> str:
     ordered = sorted(set(days))
     runs: list[list[int]] = []
     for day in ordered:

@@ -125,13 +125,13 @@ async def load_resources(service_ids: list[uuid.UUID] | None = None) -> list[Res
     """Every active resource (or the ones asked for), with phones, hours, address and needs,
     pinned national lines first, then by name."""
     query = Service.select(
-        Service.all_columns(),
+        *Service.all_columns(),
         Service.organization.name.as_alias("organization_name"),
         Service.school.slug.as_alias("school_slug"),
         Service.school.name.as_alias("school_name"),
     ).where(Service.status == "active")
     if service_ids is not None:
-        query = query.where(Service.id.is_in(service_ids)) if service_ids else query.where(Service.id == None)  # noqa: E711
+        query = query.where(Service.id.is_in(service_ids)) if service_ids else query.where(Service.id == None)
     rows = await query
     if not rows:
         return []

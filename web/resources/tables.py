@@ -139,7 +139,7 @@ class TaxonomyTerm(Table):
     code = Varchar(length=60, unique=True)
     name = Varchar(length=200)
     description = Text(default="")
-    parent = ForeignKey(references="self", null=True, default=None)
+    parent: ForeignKey = ForeignKey(references="self", null=True, default=None)
     taxonomy = ForeignKey(references=Taxonomy, null=True, default=None)
     language = Varchar(length=20, null=True, default="en")
     term_uri = Varchar(length=500, null=True, default=None)

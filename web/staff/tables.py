@@ -1,7 +1,7 @@
 """Staff accounts. Sign-in and the console arrive with the staff console; the accounts exist now so
 the demo district and `lantern staff add` can create them."""
 
-from piccolo.columns import M2M, Boolean, ForeignKey, LazyTableReference, Timestamptz, Varchar
+from piccolo.columns import M2M, Boolean, ForeignKey, LazyTableReference, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from web.district.tables import School
@@ -10,6 +10,7 @@ ROLES = ("responder", "school_admin", "district_admin", "analyst")
 
 
 class StaffAccount(Table):
+    id = Serial(primary_key=True)
     email = Varchar(length=254, unique=True)
     display_name = Varchar(length=100)
     # Argon2id (argon2-cffi PasswordHasher), never the password.
@@ -21,5 +22,6 @@ class StaffAccount(Table):
 
 
 class StaffSchool(Table):
+    id = Serial(primary_key=True)
     staff = ForeignKey(references=StaffAccount)
     school = ForeignKey(references=School)
