@@ -27,7 +27,7 @@ extract: install ## Extract every translatable string into locales/messages.pot
 		--sort-by-file --omit-header --project=Lantern --output-file=locales/messages.pot .
 
 update-catalogs: extract ## Merge new strings from the .pot into every language's .po
-	$(RUN) pybabel update --domain=messages --input-file=locales/messages.pot --output-dir=locales --no-fuzzy-matching --omit-header
+	$(RUN) pybabel update --domain=messages --input-file=locales/messages.pot --output-dir=locales --no-fuzzy-matching
 
 run: catalogs ## Serve the demo district on http://127.0.0.1:8000 (embedded SQLite under ./var)
 	$(RUN) lantern serve --demo

@@ -7,6 +7,7 @@ from pathlib import Path
 from jinja2 import Environment
 from litestar import Litestar, Request, get
 from litestar.config.compression import CompressionConfig
+from litestar.datastructures import CacheControlHeader
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -57,7 +58,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 path="/static",
                 directories=[PROJECT_ROOT / "static"],
                 include_in_schema=False,
-                cache_control=None,
+                # URLs carry a content hash (static_url), so a file never changes under its URL.
+                cache_control=CacheControlHeader(max_age=31_536_000, public=True),
             ),
         ],
         plugins=[HTMXPlugin()],

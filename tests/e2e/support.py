@@ -1,0 +1,205 @@
+"""What the browser stories stand on: a real Lantern server, service-layer calls, and checks that
+every request stayed on this machine.
+
+Nothing here imports `web`: the app's settings and database belong to the server process, and the
+few service-layer calls the stories need run in a subprocess with the server's environment.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# The console script of the environment running the tests: its pid IS the server (no `uv run`
+# wrapper in between), so a test can SIGKILL the real thing.
+LANTERN = Path(sys.executable).parent / "lantern"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+FIRST_PARTY_HOST = "127.0.0.1"
+START_TIMEOUT_SECONDS = 30
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((FIRST_PARTY_HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(data_dir: Path) -> dict[str, str]:
+    """The environment of a server (and of service-layer calls against its data)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LANTERN_")}
+    env.pop("DATABASE_URL", None)
+    env.update(
+        LANTERN_DATA_DIR=str(data_dir),
+        LANTERN_CHECK_MIN_SECONDS="0.2",
+        LANTERN_CHECK_RATE_PER_MINUTE="1000",
+        PICCOLO_CONF="web.piccolo_conf",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+@dataclass
+class LanternServer:
+    """`lantern serve --demo` on a free port with its own data directory."""
+
+    data_dir: Path
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path = field(init=False)
+    _log: io.BufferedWriter | None = None
+
+    def __post_init__(self) -> None:
+        self.log_path = self.data_dir.parent / f"{self.data_dir.name}-server.log"
+
+    @classmethod
+    def fresh(cls) -> LanternServer:
+        return cls(data_dir=Path(tempfile.mkdtemp(prefix="lantern-e2e-")))
+
+    @property
+    def url(self) -> str:
+        return f"http://{FIRST_PARTY_HOST}:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None, "server not started"
+        return self.process.pid
+
+    @property
+    def env(self) -> dict[str, str]:
+        return server_env(self.data_dir)
+
+    def start(self) -> LanternServer:
+        self.port = free_port()
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop/kill)
+        self.process = subprocess.Popen(
+            [str(LANTERN), "serve", "--demo", "--host", FIRST_PARTY_HOST, "--port", str(self.port)],
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_until_healthy()
+        return self
+
+    def _wait_until_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Lantern exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"Lantern did not answer /healthz in {START_TIMEOUT_SECONDS}s:\n{self.log()}")
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        """A graceful stop (SIGTERM), then SIGKILL if it lingers."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self._close_log()
+
+    def kill(self) -> None:
+        """Pull the plug: SIGKILL, no shutdown hooks, no flushing."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self._close_log()
+
+    def _close_log(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+
+# --- The service layer, from a subprocess that shares the server's environment ------------------
+
+_SERVICE_PRELUDE = """
+import asyncio, sys
+from web.cases import receipts, services
+from web.cases.tables import Report
+
+async def report_for(code):
+    report = await Report.objects().where(Report.receipt_hash == receipts.hash_code(code)).first()
+    assert report is not None, "no report for that code"
+    return report
+"""
+
+
+def run_service(server: LanternServer, body: str, *args: str) -> str:
+    """Run `async def main(*args)` (written in `body`) against the server's database; its stdout."""
+    script = _SERVICE_PRELUDE + textwrap.dedent(body) + "\nasyncio.run(main(*sys.argv[1:]))\n"
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=PROJECT_ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise AssertionError(f"service call failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout.strip()
+
+
+# --- Privacy: nothing leaves for another host ------------------------------------------------------
+
+
+def third_party(urls: list[str], allowed_hosts: frozenset[str] = frozenset()) -> list[str]:
+    """The URLs that went to a host other than this machine (or one the story explicitly allows)."""
+    offenders = []
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https", "ws", "wss"):
+            continue  # data:, blob:, about: never leave the device
+        if parts.hostname != FIRST_PARTY_HOST and parts.hostname not in allowed_hosts:
+            offenders.append(url)
+    return offenders
+
+
+def png(path: Path, size: tuple[int, int] = (64, 48)) -> Path:
+    """A real PNG screenshot stand-in."""
+    from PIL import Image
+
+    Image.new("RGB", size, (40, 90, 200)).save(path, format="PNG")
+    return path
