@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_time
 from jinja2 import Environment
 from litestar import Request
 from litestar.response import Template
@@ -27,7 +27,10 @@ def static_url(path: str) -> str:
 
 
 def _format_when(value: datetime, tz_name: str = "America/Chicago") -> str:
-    return format_datetime(value, format="medium", tzinfo=ZoneInfo(tz_name), locale=i18n.current_locale())
+    """"Monday, November 30, 2026 7:30 AM" in the reader's language and the school's time zone."""
+    local = value.astimezone(ZoneInfo(tz_name))
+    locale = i18n.current_locale()
+    return f"{format_date(local, format='full', locale=locale)} {format_time(local, format='short', locale=locale)}"
 
 
 def configure_jinja(env: Environment, settings: Settings) -> None:

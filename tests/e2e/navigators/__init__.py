@@ -1,0 +1,1 @@
+"""Small "navigator" steps the stories are written in: what a person does, in their words."""
