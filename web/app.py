@@ -14,8 +14,10 @@ from litestar.template.config import TemplateConfig
 from litestar_htmx import HTMXPlugin
 
 from web import i18n
+from web.cases.services import purge_pending_uploads
 from web.district.services import ensure_district
-from web.help.controllers import HELP_CONTROLLERS
+from web.help.controllers import help_routes
+from web.help.errors import ERROR_HANDLERS
 from web.migrate import migrate
 from web.security import SECURITY_HEADERS
 from web.settings import PROJECT_ROOT, Settings, load_settings
@@ -49,10 +51,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def on_startup() -> None:
         await migrate()
         await ensure_district()
+        await purge_pending_uploads()
 
     return Litestar(
         route_handlers=[
-            *HELP_CONTROLLERS,
+            *help_routes(settings),
             healthz,
             create_static_files_router(
                 path="/static",
@@ -69,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             engine_callback=jinja_callback,
         ),
         before_request=_choose_locale,
+        exception_handlers=ERROR_HANDLERS,
         on_startup=[on_startup],
         response_headers=SECURITY_HEADERS,
         compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6),

@@ -27,7 +27,7 @@ def static_url(path: str) -> str:
 
 
 def _format_when(value: datetime, tz_name: str = "America/Chicago") -> str:
-    """"Monday, November 30, 2026 7:30 AM" in the reader's language and the school's time zone."""
+    """ "Monday, November 30, 2026 7:30 AM" in the reader's language and the school's time zone."""
     local = value.astimezone(ZoneInfo(tz_name))
     locale = i18n.current_locale()
     return f"{format_date(local, format='full', locale=locale)} {format_time(local, format='short', locale=locale)}"

@@ -82,3 +82,30 @@ async def test_the_code_never_appears_in_a_url(client: AsyncTestClient) -> None:
     code, _report = await _new_report(client)
     html = (await client.post("/check", data={"code": code})).text
     assert f"?code={code}" not in html and f"/{code}" not in html
+
+
+async def test_too_many_tries_get_a_kind_page() -> None:
+    import os
+
+    from web.app import create_app
+    from web.settings import load_settings
+
+    os.environ["LANTERN_CHECK_RATE_PER_MINUTE"] = "2"
+    load_settings.cache_clear()
+    try:
+        async with AsyncTestClient(app=create_app()) as client:
+            statuses = [(await client.get("/check")).status_code for _ in range(3)]
+            assert statuses[:2] == [200, 200]
+            limited = await client.get("/check")
+            assert limited.status_code == 429
+            assert "Please wait a minute" in limited.text
+            assert 'data-testid="quick-exit"' in limited.text
+    finally:
+        os.environ["LANTERN_CHECK_RATE_PER_MINUTE"] = "1000"
+        load_settings.cache_clear()
+
+
+async def test_unknown_page_is_kind(client: AsyncTestClient) -> None:
+    response = await client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "We could not find that page" in response.text

@@ -12,12 +12,21 @@ from web.district.tables import District, School
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+_last_seen: list[District] = []
+
+
 async def get_district() -> District:
     """The one district row. The app creates it at start, so it is always there."""
     district = await District.objects().output(load_json=True).first()
     if district is None:
         raise LookupError("No district is configured; run `lantern migrate` first.")
+    _last_seen[:] = [district]
     return district
+
+
+def last_seen_district() -> District:
+    """The district as last read, for the places that cannot wait on the database (error pages)."""
+    return _last_seen[0] if _last_seen else District(name="Lantern", short_name="Lantern")
 
 
 def enabled_keys(district: District) -> list[str]:

@@ -10,7 +10,6 @@ import time
 
 import anyio
 from litestar import Controller, Request, get, post
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.response import Template
 
 from web.cases import services as cases
@@ -28,14 +27,8 @@ NOT_FOUND = N_(
 )
 
 
-def _rate_limit() -> RateLimitConfig:
-    # Counted per client address in memory only; an address is never written anywhere.
-    return RateLimitConfig(rate_limit=("minute", load_settings().check_rate_per_minute))
-
-
 class CheckController(Controller):
     path = "/check"
-    middleware = [_rate_limit().middleware]
 
     @get("/", name="check")
     async def show_check(self, request: Request) -> Template:

@@ -1,9 +1,19 @@
 """Everything students, families and community members can reach. Nothing here needs sign-in,
 and nothing here may import from web.staff."""
 
+from litestar import Router
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.types import ControllerRouterHandler
+
 from web.help.check import CheckController
 from web.help.home import HomeController
 from web.help.report import ReportController
 from web.help.resources import ResourcesController
+from web.settings import Settings
 
-HELP_CONTROLLERS = [HomeController, ResourcesController, ReportController, CheckController]
+
+def help_routes(settings: Settings) -> list[ControllerRouterHandler]:
+    # /check is rate-limited per client address, counted in memory only: an address is never stored.
+    check_limit = RateLimitConfig(rate_limit=("minute", settings.check_rate_per_minute))
+    check = Router(path="/", route_handlers=[CheckController], middleware=[check_limit.middleware])
+    return [HomeController, ResourcesController, ReportController, check]

@@ -69,6 +69,7 @@ async def _submit(request: Request, *, source: str) -> Template:
         errors["photos"] = batch.error
     if errors:
         # Keep every usable photo: browsers cannot put a file back into a file input.
+        await cases.purge_pending_uploads()
         form.upload_tokens += await cases.hold_photos(batch.photos)
         return await _form_page(request, form, errors, source=source, status_code=422)
 

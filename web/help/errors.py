@@ -1,0 +1,43 @@
+"""Kind pages for the errors people can meet: a wrong address, too many tries."""
+
+from __future__ import annotations
+
+from litestar import Request, Response
+from litestar.exceptions import NotFoundException, TooManyRequestsException
+from litestar.response import Template
+
+from web.district.services import last_seen_district
+from web.i18n import N_
+
+_MESSAGES = {
+    404: (N_("We could not find that page"), N_("The link may be old. You can start again from the home page.")),
+    429: (
+        N_("Please wait a minute"),
+        N_("There were many tries in a short time. Wait a minute, then try again. Your code still works."),
+    ),
+}
+
+
+def _error_page(request: Request, status_code: int) -> Template:
+    title, text = _MESSAGES[status_code]
+    context = {
+        "district": last_seen_district(),
+        "request_path": request.url.path,
+        "title": title,
+        "text": text,
+    }
+    return Template(template_name="error.html", context=context, status_code=status_code)
+
+
+# Litestar calls exception handlers synchronously, so these cannot read the database.
+def not_found(request: Request, _exc: Exception) -> Response | Template:
+    return _error_page(request, 404)
+
+
+def too_many(request: Request, _exc: Exception) -> Response | Template:
+    page = _error_page(request, 429)
+    page.headers["Retry-After"] = "60"
+    return page
+
+
+ERROR_HANDLERS = {NotFoundException: not_found, TooManyRequestsException: too_many}
