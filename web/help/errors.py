@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Request, Response
 from litestar.exceptions import NotFoundException, TooManyRequestsException
 from litestar.response import Template
+from litestar.types import ExceptionHandlersMap
 
 from web.district.services import last_seen_district
 from web.i18n import N_
@@ -30,14 +31,14 @@ def _error_page(request: Request, status_code: int) -> Template:
 
 
 # Litestar calls exception handlers synchronously, so these cannot read the database.
-def not_found(request: Request, _exc: Exception) -> Response | Template:
+def not_found(request: Request, _exc: Exception) -> Response:
     return _error_page(request, 404)
 
 
-def too_many(request: Request, _exc: Exception) -> Response | Template:
+def too_many(request: Request, _exc: Exception) -> Response:
     page = _error_page(request, 429)
     page.headers["Retry-After"] = "60"
     return page
 
 
-ERROR_HANDLERS = {NotFoundException: not_found, TooManyRequestsException: too_many}
+ERROR_HANDLERS: ExceptionHandlersMap = {NotFoundException: not_found, TooManyRequestsException: too_many}
