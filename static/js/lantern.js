@@ -100,6 +100,26 @@
     return button;
   }
 
+  // When a send fails (no network, a server error, too many tries), say so plainly next to the
+  // form: never leave someone thinking a report went when it did not.
+  function sendFailed(event) {
+    var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
+    if (!form) return;
+    var note = form.querySelector(".send-error");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "send-error";
+      note.setAttribute("role", "alert");
+      note.setAttribute("data-testid", "send-error");
+      form.insertBefore(note, form.firstChild);
+    }
+    note.textContent = document.body.getAttribute("data-send-error");
+    note.scrollIntoView({ block: "center" });
+  }
+  document.addEventListener("htmx:responseError", sendFailed);
+  document.addEventListener("htmx:sendError", sendFailed);
+  document.addEventListener("htmx:timeout", sendFailed);
+
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });
 })();

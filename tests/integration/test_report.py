@@ -133,14 +133,30 @@ async def test_photo_metadata_is_stripped(client: AsyncTestClient) -> None:
     assert b"PhoneMaker" not in stored.data and b"SERIAL-12345" not in stored.data
 
 
-async def test_the_same_form_sent_twice_makes_one_report(client: AsyncTestClient) -> None:
+async def test_the_same_form_sent_twice_makes_one_report_and_the_last_code_works(
+    client: AsyncTestClient,
+) -> None:
     fields = report_fields()
     first = await client.post("/report", data=fields)
     second = await client.post("/report", data=fields)
     assert first.status_code == second.status_code == 200
     assert await Report.count() == 1
-    assert "We already have this report." in second.text
-    assert 'data-code="' not in second.text
+    assert 'data-testid="repeat-notice"' in second.text
+    first_code, second_code = receipt_code(first.text), receipt_code(second.text)
+    assert first_code != second_code
+    # Whoever sent it twice may have seen only the second answer: that code opens the report.
+    assert 'data-testid="case-status"' in (await client.post("/check", data={"code": second_code})).text
+    assert (await client.post("/check", data={"code": first_code})).status_code == 422
+
+
+async def test_line_breaks_count_once_and_odd_keys_are_replaced(client: AsyncTestClient) -> None:
+    text = "x\r\n" * 2000  # 4000 characters in the browser's count, 6000 bytes with CRLF
+    response = await client.post("/report", data=report_fields(description=text, idempotency_key="short"))
+    assert response.status_code == 200
+    report = await Report.objects().first()
+    assert report is not None
+    assert "\r" not in report.description
+    assert report.idempotency_key != "short" and len(report.idempotency_key) >= 16
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import anyio
 
 from web.cases import receipts
 from web.cases.categories import BY_KEY, enabled
@@ -33,6 +36,9 @@ STATUS_WORDS = {
 }
 
 
+_KEY_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 @dataclass
 class ReportForm:
     """What the reporter typed, exactly as typed, so a rejected form can be shown again in full."""
@@ -55,7 +61,10 @@ class ReportForm:
     def from_data(cls, data: dict[str, Any]) -> ReportForm:
         def text(name: str) -> str:
             value = data.get(name, "")
-            return value.strip() if isinstance(value, str) else ""
+            # Browsers send line breaks as CRLF; count them as one character, as the textarea does.
+            return value.replace("\r\n", "\n").strip() if isinstance(value, str) else ""
+
+        key = text("idempotency_key")
 
         tokens = data.get("upload_token", [])
         if isinstance(tokens, str):
@@ -72,7 +81,7 @@ class ReportForm:
             share_contact=text("share_contact") == "yes",
             contact_name=text("contact_name"),
             contact_info=text("contact_info"),
-            idempotency_key=text("idempotency_key") or secrets.token_urlsafe(24),
+            idempotency_key=key if _KEY_SHAPE.fullmatch(key) else secrets.token_urlsafe(24),
             upload_tokens=[t for t in tokens if isinstance(t, str) and t][:20],
         )
 
@@ -110,7 +119,8 @@ def validate_report(form: ReportForm, school_slugs: set[str], enabled_keys: list
 @dataclass(frozen=True)
 class Submitted:
     report: Report
-    code: str | None  # None when this was a repeat of a report already received
+    code: str
+    repeated: bool = False  # the same form had already been received
 
 
 def _now() -> datetime:
@@ -123,18 +133,20 @@ async def submit_report(form: ReportForm, photos: list[CleanPhoto], *, source: s
     A repeat of the same form (double click, retry after a lost response) returns the report
     already stored and no new code: the idempotency key is unique in the database.
     """
-    existing = await Report.objects().where(Report.idempotency_key == form.idempotency_key).first()
-    if existing is not None:
-        return Submitted(report=existing, code=None)
-
     code = receipts.new_code()
-    receipt_hash = receipts.hash_code(code)
+    receipt_hash = await anyio.to_thread.run_sync(receipts.hash_code, code)
     now = _now()
     school = await School.objects().where(School.slug == form.place).first() if form.place else None
     async with write_transaction(Report._meta.db):
         repeat = await Report.objects().where(Report.idempotency_key == form.idempotency_key).first()
         if repeat is not None:
-            return Submitted(report=repeat, code=None)
+            # The same form again (a lost response, a double click, a refresh): whoever holds the
+            # key wrote the report and may never have seen its code, so it gets a fresh one and the
+            # old code stops working. The report itself is stored once.
+            await Report.update({Report.receipt_hash: receipt_hash, Report.updated_at: now}).where(
+                Report.id == repeat.id
+            )
+            return Submitted(report=repeat, code=code, repeated=True)
         category = BY_KEY[form.category]
         report = Report(
             public_id=uuid.uuid4(),
@@ -243,7 +255,7 @@ async def find_by_code(raw_code: str) -> Report | None:
     """The report a receipt code opens, or None for a wrong or malformed code."""
     code = receipts.normalize(raw_code)
     # Hash even a malformed code, so both failures cost the same.
-    digest = receipts.hash_code(code or "0" * receipts.CODE_DIGITS)
+    digest = await anyio.to_thread.run_sync(receipts.hash_code, code or "0" * receipts.CODE_DIGITS)
     if code is None:
         return None
     return await Report.objects().where(Report.receipt_hash == digest).first()

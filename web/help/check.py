@@ -30,7 +30,8 @@ NOT_FOUND = N_(
 class CheckController(Controller):
     path = "/check"
 
-    @get("/", name="check")
+    # Opening the page is free; only code attempts count against the rate limit.
+    @get("/", name="check", opt={"skip_rate_limit": True})
     async def show_check(self, request: Request) -> Template:
         return await _page(request, {"code_error": None, "raw_code": ""})
 
@@ -50,7 +51,7 @@ class CheckController(Controller):
         report = await _lookup(raw)
         if report is None:
             return await _page(request, {"code_error": NOT_FOUND, "raw_code": ""}, status_code=422)
-        body = str(data.get("body", "")).strip()
+        body = str(data.get("body", "")).replace("\r\n", "\n").strip()
         batch = await read_photos(uploads)
         error = batch.error
         if not error and not body and not batch.photos:

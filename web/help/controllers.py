@@ -14,6 +14,8 @@ from web.settings import Settings
 
 def help_routes(settings: Settings) -> list[ControllerRouterHandler]:
     # /check is rate-limited per client address, counted in memory only: an address is never stored.
-    check_limit = RateLimitConfig(rate_limit=("minute", settings.check_rate_per_minute))
+    check_limit = RateLimitConfig(
+        rate_limit=("minute", settings.check_rate_per_minute), exclude_opt_key="skip_rate_limit"
+    )
     check = Router(path="/", route_handlers=[CheckController], middleware=[check_limit.middleware])
     return [HomeController, ResourcesController, ReportController, check]

@@ -11,7 +11,10 @@ from web.district.services import last_seen_district
 from web.i18n import N_
 
 _MESSAGES = {
-    404: (N_("We could not find that page"), N_("The link may be old. You can start again from the home page.")),
+    404: (
+        N_("We could not find that page"),
+        N_("The link may be old. You can start again from the home page."),
+    ),
     429: (
         N_("Please wait a minute"),
         N_("There were many tries in a short time. Wait a minute, then try again. Your code still works."),

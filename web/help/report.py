@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfoNotFoundError
 
 from litestar import Controller, Request, get, post
 from litestar.response import Template
@@ -10,7 +11,15 @@ from litestar.response import Template
 from web import i18n
 from web.cases import services as cases
 from web.cases.categories import enabled
-from web.district.services import enabled_keys, get_district, list_schools, next_reading, weekly_hours
+from web.district.services import (
+    NextReading,
+    enabled_keys,
+    get_district,
+    list_schools,
+    next_reading,
+    weekly_hours,
+)
+from web.district.tables import School
 from web.help.forms import read_form, read_photos
 from web.templating import render
 
@@ -57,6 +66,16 @@ async def _form_page(
     return page
 
 
+def _reading(school: School | None) -> NextReading | None:
+    """When the school will likely read it; never a reason to fail after the report is stored."""
+    if school is None:
+        return None
+    try:
+        return next_reading(weekly_hours(school), school.timezone, datetime.now(tz=UTC))
+    except (ValueError, KeyError, IndexError, TypeError, ZoneInfoNotFoundError):
+        return None
+
+
 async def _submit(request: Request, *, source: str) -> Template:
     data, uploads = await read_form(request)
     form = cases.ReportForm.from_data(data)
@@ -75,13 +94,14 @@ async def _submit(request: Request, *, source: str) -> Template:
 
     submitted = await cases.submit_report(form, batch.photos, source=source, locale=i18n.current_locale())
     school = next((s for s in schools if s.id == submitted.report.school), None)
-    reading = next_reading(weekly_hours(school), school.timezone, datetime.now(tz=UTC)) if school else None
+    reading = _reading(school)
     context = {
         "code": submitted.code,
         "report": submitted.report,
         "school": school,
         "reading": reading,
         "source": source,
+        "repeated": submitted.repeated,
     }
     page = await render(request, "receipt.html", context, partial="_receipt.html")
     page.headers.update(NO_STORE)
