@@ -74,7 +74,7 @@ async def _lookup(raw: str) -> Report | None:
 
 
 async def _page(request: Request, context: dict, status_code: int = 200) -> Template:
-    page = await render(request, "check.html", context, partial="_check_form.html", status_code=status_code)
+    page = await render(request, "check.html", context, partial="_check_area.html", status_code=status_code)
     page.headers.update(NO_STORE)
     return page
 
