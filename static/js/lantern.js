@@ -120,6 +120,13 @@
   document.addEventListener("htmx:sendError", sendFailed);
   document.addEventListener("htmx:timeout", sendFailed);
 
+  // A boosted page load swaps the body's children only; keep <body id> naming the page shown.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.detail.boosted) return;
+    var match = /<body[^>]*\sid="([^"]*)"/.exec(event.detail.xhr.responseText);
+    if (match) document.body.id = match[1];
+  });
+
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });
 })();

@@ -7,9 +7,19 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Error,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, LanternServer, third_party
 
@@ -78,7 +88,9 @@ def open_context(browser: Browser, server: LanternServer) -> Iterator[OpenContex
     """`open_context(base_url=..., allowed_hosts=..., **new_context_options)`: a recorded context."""
     opened: list[BrowserContext] = []
 
-    def open_(*, base_url: str | None = None, allowed_hosts: tuple[str, ...] = (), **options) -> BrowserContext:  # type: ignore[no-untyped-def]
+    def open_(
+        *, base_url: str | None = None, allowed_hosts: tuple[str, ...] = (), **options: Any
+    ) -> BrowserContext:
         options.setdefault("viewport", DESKTOP)
         options.setdefault("locale", "en-US")
         context = browser.new_context(base_url=base_url or server.url, **options)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -21,6 +22,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import httpx
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # The console script of the environment running the tests: its pid IS the server (no `uv run`
@@ -48,7 +51,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def server_env(data_dir: Path) -> dict[str, str]:
+def server_env(data_dir: Path, overrides: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of a server (and of service-layer calls against its data)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LANTERN_")}
     env.pop("DATABASE_URL", None)
@@ -59,6 +62,7 @@ def server_env(data_dir: Path) -> dict[str, str]:
         PICCOLO_CONF="web.piccolo_conf",
         PYTHONUNBUFFERED="1",
     )
+    env.update(overrides or {})
     return env
 
 
@@ -67,6 +71,8 @@ class LanternServer:
     """`lantern serve --demo` on a free port with its own data directory."""
 
     data_dir: Path
+    # LANTERN_* settings that differ from the test defaults, e.g. a tighter /check rate limit.
+    overrides: dict[str, str] = field(default_factory=dict)
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
     log_path: Path = field(init=False)
@@ -76,8 +82,8 @@ class LanternServer:
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}-server.log"
 
     @classmethod
-    def fresh(cls) -> LanternServer:
-        return cls(data_dir=Path(tempfile.mkdtemp(prefix="lantern-e2e-")))
+    def fresh(cls, **overrides: str) -> LanternServer:
+        return cls(data_dir=Path(tempfile.mkdtemp(prefix="lantern-e2e-")), overrides=overrides)
 
     @property
     def url(self) -> str:
@@ -90,11 +96,11 @@ class LanternServer:
 
     @property
     def env(self) -> dict[str, str]:
-        return server_env(self.data_dir)
+        return server_env(self.data_dir, self.overrides)
 
     def start(self) -> LanternServer:
         self.port = free_port()
-        self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop/kill)
+        self._log = open(self.log_path, "ab")  # closed by stop() or kill()
         self.process = subprocess.Popen(
             [str(LANTERN), "serve", "--demo", "--host", FIRST_PARTY_HOST, "--port", str(self.port)],
             cwd=PROJECT_ROOT,
@@ -195,6 +201,25 @@ def third_party(urls: list[str], allowed_hosts: frozenset[str] = frozenset()) ->
         if parts.hostname != FIRST_PARTY_HOST and parts.hostname not in allowed_hosts:
             offenders.append(url)
     return offenders
+
+
+def post_report(server: LanternServer, idempotency_key: str, **fields: str) -> httpx.Response:
+    """A report sent the way a plain HTML form sends it, without a browser."""
+    data = {
+        "category": "bullying",
+        "danger_now": "no",
+        "place": "lincoln-hs",
+        "description": "Older students corner a freshman in the locker room every morning.",
+        "idempotency_key": idempotency_key,
+        **fields,
+    }
+    return httpx.post(f"{server.url}/report", data=data, timeout=30)
+
+
+def receipt_code_in(html: str) -> str:
+    found = re.search(r'data-code="(\d{16})"', html)
+    assert found, "no receipt code in the answer"
+    return found.group(1)
 
 
 def png(path: Path, size: tuple[int, int] = (64, 48)) -> Path:

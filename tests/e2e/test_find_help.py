@@ -12,7 +12,9 @@ from tests.e2e.navigators import student
 
 def test_student_finds_a_food_pantry_and_its_phone_link(page: Page) -> None:
     student.opens_home(page)
-    expect(page.get_by_test_id("danger-banner").locator('a[href^="tel:"]')).to_have_attribute("href", "tel:911")
+    expect(page.get_by_test_id("danger-banner").locator('a[href^="tel:"]')).to_have_attribute(
+        "href", "tel:911"
+    )
 
     pantry = student.finds_resource(page, need="food", name_contains="Pantry")
 
@@ -23,3 +25,42 @@ def test_student_finds_a_food_pantry_and_its_phone_link(page: Page) -> None:
     expect(pantry.get_by_text(re.compile(r"^(Open now|Closed now|Open 24/7)$"))).to_have_count(1)
     # Every page on the way, and every picture and script on them, came from this server.
     assert_no_third_party_requests(page)
+
+
+def test_student_searches_by_words_and_narrows_by_need(page: Page) -> None:
+    page.goto("/resources")
+    page.locator("#q").fill("pantry")  # results follow the typing, no button needed
+    expect(page).to_have_url(re.compile(r"/resources\?q=pantry(&|$)"))
+    results = page.locator("#resource-results")
+    cards = results.get_by_test_id("resource-card")
+    expect(cards.first).to_be_visible()
+    expect(cards.filter(has_not_text="Pantry")).to_have_count(0)
+    found = cards.count()
+    expect(page.get_by_test_id("results-count")).to_have_text(re.compile(rf"^\s*{found} places? found"))
+
+    page.locator("#need").select_option("food")
+    expect(page).to_have_url(re.compile(r"q=pantry.*need=food"))
+    expect(cards.first).to_be_visible()
+    expect(cards.filter(has_not_text="Pantry")).to_have_count(0)
+
+    page.locator("#q").fill("zzqx nothing like this")
+    expect(page.get_by_test_id("no-results")).to_be_visible()
+    expect(page.get_by_test_id("no-results")).to_contain_text("988")
+    expect(cards).to_have_count(0)
+    assert_no_third_party_requests(page)
+
+
+def test_live_search_keeps_a_single_results_region(page: Page) -> None:
+    page.goto("/resources")
+    expect(page.locator("[id=resource-results]")).to_have_count(1)
+    everything = page.get_by_test_id("results-count").inner_text()
+    page.locator("#q").fill("pantry")
+    expect(page.get_by_test_id("results-count")).not_to_have_text(everything)  # the new results are in
+    expect(page.locator("[id=resource-results]")).to_have_count(1, timeout=2000)
+    expect(page.locator("[aria-live]")).to_have_count(1, timeout=2000)
+
+
+def test_body_names_the_page_after_boosted_navigation(page: Page) -> None:
+    student.opens_home(page)
+    student.finds_resource(page, need="food", name_contains="Pantry")
+    expect(page.locator("body")).to_have_attribute("id", "resource", timeout=2000)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Report:
     reporter_role: str = ""  # "student", "parent", "staff", "community"
 
 
-def form(page: Page):  # type: ignore[no-untyped-def]
+def form(page: Page) -> Locator:
     return page.get_by_test_id("report-form")
 
 

@@ -15,7 +15,7 @@ def confirms_saved_code(page: Page) -> None:
 
 
 def checks(page: Page, typed_code: str) -> None:
-    """"I have a code" → types the code → Open: the case page."""
+    """Opens "I have a code", types the code and presses Open: the case page."""
     page.get_by_role("navigation", name="Ways to get help").get_by_role("link", name="I have a code").click()
     expect(page).to_have_url(re.compile(r"/check$"))
     page.locator("#code").fill(typed_code)

@@ -1,0 +1,87 @@
+"""axe-core finds no WCAG 2.x A/AA violations on any page a student or neighbour sees."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import OpenContext
+from tests.e2e.navigators import accessibility, report_form, reporter, student
+from tests.e2e.navigators.report_form import Report
+from tests.e2e.support import PHONE
+
+
+@pytest.fixture
+def audited_page(open_context: OpenContext) -> Page:
+    # axe is injected as an inline script, which the app's CSP rightly forbids.
+    return open_context(bypass_csp=True).new_page()
+
+
+def assert_accessible(page: Page, what: str) -> None:
+    violations = accessibility.audit(page)
+    assert not violations, f"axe found {len(violations)} violation(s) on {what}:\n" + accessibility.describe(
+        violations
+    )
+
+
+@pytest.mark.parametrize("path", ["/", "/resources", "/counselor", "/report", "/community", "/check"])
+def test_page_is_accessible(audited_page: Page, path: str) -> None:
+    audited_page.goto(path)
+    expect(audited_page.get_by_role("main")).to_be_visible()
+    assert_accessible(audited_page, path)
+
+
+def test_resource_page_is_accessible(audited_page: Page) -> None:
+    audited_page.goto("/resources?need=food")
+    audited_page.get_by_test_id("resource-card").first.get_by_role("heading").get_by_role("link").click()
+    expect(audited_page.get_by_test_id("resource-details")).to_be_visible()
+    audited_page.reload()  # audit the page as served, not as swapped in by htmx
+    assert_accessible(audited_page, audited_page.url)
+
+
+def test_receipt_and_case_pages_are_accessible(audited_page: Page) -> None:
+    audited_page.goto("/report")
+    code = student.submits_report(
+        audited_page,
+        Report(
+            category="fight",
+            danger_now="no",
+            place="lincoln-hs",
+            description="A fight is planned after school.",
+        ),
+    )
+    assert_accessible(audited_page, "the receipt page")
+
+    reporter.checks(audited_page, code)
+    assert_accessible(audited_page, "the case page")
+    reporter.writes_back(audited_page, "It is planned for Friday.")
+    assert_accessible(audited_page, "the case page after a reply")
+
+
+def test_error_states_are_accessible(audited_page: Page) -> None:
+    page = audited_page
+    page.goto("/report")
+    page.locator("#danger-yes").check()  # the call-911 box is shown too
+    report_form.send(page)
+    expect(page.get_by_test_id("error-summary")).to_be_visible()
+    assert_accessible(page, "/report with errors")
+
+    page.goto("/check")
+    page.locator("#code").fill("1234")
+    # A plain form post (what a browser without JS does): form.submit() skips htmx's handlers.
+    with page.expect_navigation():
+        page.locator("#check-form").evaluate("form => form.submit()")
+    expect(page.get_by_test_id("code-error")).to_be_visible()
+    assert_accessible(page, "/check with a wrong code")
+
+
+def test_phone_step_form_is_accessible(open_context: OpenContext) -> None:
+    page = open_context(bypass_csp=True, viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    page.goto("/report")
+    expect(page.get_by_role("button", name="Next", exact=True)).to_be_visible()
+    assert_accessible(page, "/report on a phone, first question")
+    page.locator("#category-threat").check()
+    page.get_by_role("button", name="Next", exact=True).click()
+    page.locator("#danger-yes").check()
+    expect(page.get_by_test_id("call-911")).to_be_visible()
+    assert_accessible(page, "/report on a phone, danger question")

@@ -1,0 +1,92 @@
+"""Coming back with a code that does not open anything."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import OpenContext
+from tests.e2e.support import LanternServer
+
+WRONG_CODE = "1234 5678 9012 3456"
+
+
+def tries_a_wrong_code(page: Page) -> None:
+    page.locator("#code").fill(WRONG_CODE)
+    with page.expect_response(re.compile(r"/check$")) as answer:
+        page.get_by_test_id("open-case").click()
+    assert answer.value.status == 422
+
+
+def sees_the_code_was_not_found(page: Page) -> None:
+    error = page.get_by_test_id("code-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("We could not open a report with that code")
+    expect(page.locator("#code")).to_have_value(WRONG_CODE)
+    expect(page.locator("#code")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_test_id("open-case")).to_be_visible()
+    expect(page.get_by_test_id("case")).to_have_count(0)
+
+
+def test_wrong_code_is_explained_without_javascript(open_context: OpenContext) -> None:
+    page = open_context(java_script_enabled=False).new_page()
+    page.goto("/check")
+    tries_a_wrong_code(page)
+    sees_the_code_was_not_found(page)
+
+
+def test_wrong_code_is_explained_with_javascript(page: Page) -> None:
+    page.goto("/check")
+    tries_a_wrong_code(page)
+    sees_the_code_was_not_found(page)
+    # And again, from the form htmx swapped in.
+    tries_a_wrong_code(page)
+    sees_the_code_was_not_found(page)
+
+
+@pytest.fixture
+def throttled_server() -> Iterator[LanternServer]:
+    """A server allowing 3 /check attempts a minute (its own, so the others keep their quota)."""
+    lantern = LanternServer.fresh(LANTERN_CHECK_RATE_PER_MINUTE="3").start()
+    yield lantern
+    lantern.stop()
+
+
+def test_too_many_tries_without_javascript_says_wait(
+    throttled_server: LanternServer, open_context: OpenContext
+) -> None:
+    page = open_context(base_url=throttled_server.url, java_script_enabled=False).new_page()
+    page.goto("/check")  # opening the page is free; only attempts count
+    for _ in range(3):
+        tries_a_wrong_code(page)
+        sees_the_code_was_not_found(page)
+    page.locator("#code").fill(WRONG_CODE)
+    with page.expect_response(re.compile(r"/check$")) as answer:
+        page.get_by_test_id("open-case").click()
+    assert answer.value.status == 429
+    assert answer.value.headers.get("retry-after") == "60"
+    main = page.get_by_role("main")
+    expect(main.get_by_role("heading", name="Please wait a minute")).to_be_visible()
+    expect(main).to_contain_text("Your code still works.")
+
+
+def test_too_many_tries_with_javascript_are_not_silent(
+    throttled_server: LanternServer, open_context: OpenContext
+) -> None:
+    page = open_context(base_url=throttled_server.url).new_page()
+    page.goto("/check")
+    for _ in range(3):
+        tries_a_wrong_code(page)
+        sees_the_code_was_not_found(page)
+    with page.expect_response(re.compile(r"/check$")) as answer:
+        page.get_by_test_id("open-case").click()
+    assert answer.value.status == 429
+    # Not a silent button: the person is told it did not go through, and keeps what they typed.
+    failed = page.get_by_test_id("send-error")
+    expect(failed).to_be_visible()
+    expect(failed).to_have_attribute("role", "alert")
+    expect(failed).to_contain_text("NOT sent")
+    expect(page.locator("#code")).to_have_value(WRONG_CODE)
