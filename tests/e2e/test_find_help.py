@@ -60,6 +60,20 @@ def test_live_search_keeps_a_single_results_region(page: Page) -> None:
     expect(page.locator("[aria-live]")).to_have_count(1, timeout=2000)
 
 
+def test_new_results_land_in_the_live_region_a_screen_reader_is_watching(page: Page) -> None:
+    page.goto("/resources")
+    region = page.locator("#resource-results")
+    expect(region).to_have_attribute("aria-live", "polite")
+    region.evaluate("element => { element.dataset.watched = 'yes'; }")
+    everything = page.get_by_test_id("results-count").inner_text()
+    page.locator("#q").fill("pantry")
+    expect(page.get_by_test_id("results-count")).not_to_have_text(everything)  # the new results are in
+    # The same element, still live, now holds the new results.
+    expect(region).to_have_attribute("data-watched", "yes", timeout=2000)
+    expect(region).to_have_attribute("aria-live", "polite")
+    expect(region.get_by_test_id("results-count")).to_contain_text("found")
+
+
 def test_body_names_the_page_after_boosted_navigation(page: Page) -> None:
     student.opens_home(page)
     student.finds_resource(page, need="food", name_contains="Pantry")

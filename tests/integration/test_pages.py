@@ -57,7 +57,7 @@ async def test_security_headers(client: AsyncTestClient) -> None:
 @pytest.mark.parametrize(
     ("path", "marker", "full_page_only"),
     [
-        ("/resources?need=food", 'id="resource-results"', '<nav class="need-grid"'),
+        ("/resources?need=food", 'data-testid="results-count"', '<nav class="need-grid"'),
         ("/report", 'id="report-form"', "<h1>"),
         ("/check", 'id="check-form"', "<nav"),
     ],
