@@ -64,6 +64,7 @@ def server() -> Iterator[LanternServer]:
     lantern = LanternServer.fresh().start()
     yield lantern
     lantern.stop()
+    lantern.remove_data()
 
 
 @pytest.fixture(scope="session")

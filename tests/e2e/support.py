@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -150,6 +151,11 @@ class LanternServer:
         os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
         self._close_log()
+
+    def remove_data(self) -> None:
+        """Delete the data directory and the log (after stop())."""
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        self.log_path.unlink(missing_ok=True)
 
     def _close_log(self) -> None:
         if self._log is not None:

@@ -53,6 +53,7 @@ def throttled_server() -> Iterator[LanternServer]:
     lantern = LanternServer.fresh(LANTERN_CHECK_RATE_PER_MINUTE="3").start()
     yield lantern
     lantern.stop()
+    lantern.remove_data()
 
 
 def test_too_many_tries_without_javascript_says_wait(

@@ -19,6 +19,7 @@ def own_server() -> Iterator[LanternServer]:
     lantern = LanternServer.fresh().start()
     yield lantern
     lantern.stop()
+    lantern.remove_data()
 
 
 def test_acknowledged_report_survives_sigkill_and_is_kept_once(
