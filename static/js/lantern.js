@@ -113,7 +113,8 @@
       note.setAttribute("data-testid", "send-error");
       form.insertBefore(note, form.firstChild);
     }
-    note.textContent = document.body.getAttribute("data-send-error");
+    var tooMany = event.detail.xhr && event.detail.xhr.status === 429;
+    note.textContent = document.body.getAttribute(tooMany ? "data-too-many" : "data-send-error");
     note.scrollIntoView({ block: "center" });
   }
   document.addEventListener("htmx:responseError", sendFailed);

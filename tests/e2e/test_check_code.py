@@ -89,5 +89,5 @@ def test_too_many_tries_with_javascript_are_not_silent(
     failed = page.get_by_test_id("send-error")
     expect(failed).to_be_visible()
     expect(failed).to_have_attribute("role", "alert")
-    expect(failed).to_contain_text("NOT sent")
+    expect(failed).to_contain_text("Wait a minute, then try again")
     expect(page.locator("#code")).to_have_value(WRONG_CODE)

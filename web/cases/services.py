@@ -130,8 +130,8 @@ def _now() -> datetime:
 async def submit_report(form: ReportForm, photos: list[CleanPhoto], *, source: str, locale: str) -> Submitted:
     """Store the report, its photos and the automatic acknowledgement in one durable transaction.
 
-    A repeat of the same form (double click, retry after a lost response) returns the report
-    already stored and no new code: the idempotency key is unique in the database.
+    A repeat of the same form (double click, retry after a lost response) stores nothing new: the
+    idempotency key is unique in the database. It returns the stored report with a fresh code.
     """
     code = receipts.new_code()
     receipt_hash = await anyio.to_thread.run_sync(receipts.hash_code, code)
