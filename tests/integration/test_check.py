@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.integration.conftest import report_fields
+from tests.integration.conftest import png_bytes, report_fields
 from tests.integration.test_report import receipt_code
 from web.cases import services as cases
-from web.cases.tables import Message, Report
+from web.cases.tables import Attachment, Message, Report
 
 pytestmark = pytest.mark.anyio
 
@@ -111,3 +112,47 @@ async def test_unknown_page_is_kind(client: AsyncTestClient) -> None:
     response = await client.get("/no-such-page")
     assert response.status_code == 404
     assert "We could not find that page" in response.text
+
+
+async def test_the_same_reply_sent_twice_is_stored_once(client: AsyncTestClient) -> None:
+    code, report = await _new_report(client)
+    page = (await client.post("/check", data={"code": code})).text
+    key = re.search(r'name="reply_key" value="([^"]+)"', page)
+    assert key
+    fields = {"code": code, "body": "Same words twice", "reply_key": key.group(1)}
+    first = await client.post("/check/reply", data=fields)
+    second = await client.post("/check/reply", data=fields)
+    assert first.status_code == second.status_code == 200
+    assert await Message.count().where((Message.report == report.id) & (Message.author == "reporter")) == 1
+    # The next reply form carries a new key, so a new message is a new message.
+    assert f'value="{key.group(1)}"' not in second.text
+
+
+async def test_reply_pictures_survive_a_rejected_reply(client: AsyncTestClient) -> None:
+    code, _report = await _new_report(client)
+    files = [("photos", ("shot.png", png_bytes(), "image/png"))]
+    rejected = await client.post("/check/reply", data={"code": code, "body": "x" * 5001}, files=files)
+    assert rejected.status_code == 422
+    assert 'data-testid="held-photos"' in rejected.text
+    tokens = re.findall(r'name="upload_token" value="([^"]+)"', rejected.text)
+    key = re.search(r'name="reply_key" value="([^"]+)"', rejected.text)
+    assert len(tokens) == 1 and key
+    sent = await client.post(
+        "/check/reply",
+        data={"code": code, "body": "shorter now", "reply_key": key.group(1), "upload_token": tokens},
+    )
+    assert sent.status_code == 200
+    message = await Message.objects().where(Message.author == "reporter").first()
+    assert message is not None
+    assert await Attachment.count().where(Attachment.message == message.id) == 1
+
+
+async def test_a_closed_report_takes_no_more_messages(client: AsyncTestClient) -> None:
+    code, report = await _new_report(client)
+    await Report.update({Report.status: "closed"}).where(Report.id == report.id)
+    page = (await client.post("/check", data={"code": code})).text
+    assert 'data-testid="case-closed"' in page and 'data-testid="reply-form"' not in page
+    refused = await client.post("/check/reply", data={"code": code, "body": "hello?"})
+    assert refused.status_code == 422
+    assert "This report is closed" in refused.text
+    assert await Message.count().where(Message.author == "reporter") == 0

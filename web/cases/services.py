@@ -81,7 +81,7 @@ class ReportForm:
             share_contact=text("share_contact") == "yes",
             contact_name=text("contact_name"),
             contact_info=text("contact_info"),
-            idempotency_key=key if _KEY_SHAPE.fullmatch(key) else secrets.token_urlsafe(24),
+            idempotency_key=form_key(key),
             upload_tokens=[t for t in tokens if isinstance(t, str) and t][:20],
         )
 
@@ -239,10 +239,11 @@ async def hold_photos(photos: list[CleanPhoto]) -> list[str]:
     return tokens
 
 
-async def held_photo_count(tokens: list[str]) -> list[str]:
-    """The tokens that still point at a held photo (expired ones drop out)."""
-    if not tokens:
+async def still_held(tokens: object) -> list[str]:
+    """The tokens that still point at a held photo (expired or made-up ones drop out)."""
+    if not isinstance(tokens, list) or not tokens:
         return []
+    tokens = [t for t in tokens if isinstance(t, str)][:20]
     rows = await PendingUpload.select(PendingUpload.token).where(PendingUpload.token.is_in(tokens))
     return [row["token"] for row in rows]
 
@@ -287,10 +288,30 @@ async def first_photos(report: Report) -> list[str]:
     return [str(row["public_id"]) for row in rows]
 
 
-async def add_reporter_message(report: Report, body: str, photos: list[CleanPhoto]) -> Message:
-    """The reporter writes back (and may add photos); staff see it as unread."""
+def form_key(raw: object) -> str:
+    """An idempotency key from a form as sent, or a fresh one if it is missing or malformed."""
+    return raw if isinstance(raw, str) and _KEY_SHAPE.fullmatch(raw) else secrets.token_urlsafe(24)
+
+
+class ReportClosed(Exception):
+    """Closed reports take no more messages."""
+
+
+async def add_reporter_message(
+    report: Report, body: str, photos: list[CleanPhoto], *, key: str, upload_tokens: list[str] | None = None
+) -> Message:
+    """The reporter writes back (and may add photos); staff see it as unread.
+
+    The same reply sent twice (double click, refresh) is stored once: its key is unique.
+    """
     now = _now()
     async with write_transaction(Report._meta.db):
+        current = await Report.objects().where(Report.id == report.id).first()
+        if current is None or current.status == "closed":
+            raise ReportClosed()
+        repeat = await Message.objects().where(Message.idempotency_key == key).first()
+        if repeat is not None:
+            return repeat
         message = Message(
             report=report.id,
             author="reporter",
@@ -298,9 +319,11 @@ async def add_reporter_message(report: Report, body: str, photos: list[CleanPhot
             read_by_reporter=True,
             read_by_staff=False,
             created_at=now,
+            idempotency_key=key,
         )
         await message.save()
         await _attach(report, message, photos, now)
+        await _attach_pending(report, message, upload_tokens or [], now)
         await Report.update({Report.updated_at: now}).where(Report.id == report.id)
     return message
 

@@ -63,6 +63,8 @@ class Message(Table):
     read_by_reporter = Boolean(default=False)
     read_by_staff = Boolean(default=False)
     created_at = Timestamptz()
+    # Set by the reply form when it is shown: a double submit or a refresh never posts twice.
+    idempotency_key = Varchar(length=64, null=True, default=None, unique=True)
 
 
 class Attachment(Table):

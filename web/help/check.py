@@ -7,6 +7,7 @@ action checks it again. A wrong code and a malformed one get the same slow, gene
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 
 import anyio
 from litestar import Controller, Request, get, post
@@ -51,17 +52,36 @@ class CheckController(Controller):
         report = await _lookup(raw)
         if report is None:
             return await _page(request, {"code_error": NOT_FOUND, "raw_code": ""}, status_code=422)
+        key = cases.form_key(data.get("reply_key"))
         body = str(data.get("body", "")).replace("\r\n", "\n").strip()
-        batch = await read_photos(uploads)
+        held = await cases.still_held(data.get("upload_token", []))
+        batch = await read_photos(uploads, already_held=len(held))
         error = batch.error
-        if not error and not body and not batch.photos:
+        if not error and not body and not batch.photos and not held:
             error = N_("Please write a message or add a picture.")
         if not error and len(body) > REPLY_MAX:
             error = N_("This is longer than we can take. Please make it shorter.")
-        if error:
-            return await _case_page(request, report, raw, reply_error=error, draft=body, status_code=422)
-        await cases.add_reporter_message(report, body, batch.photos)
-        return await _case_page(request, report, raw, sent=True)
+        if not error:
+            try:
+                await cases.add_reporter_message(report, body, batch.photos, key=key, upload_tokens=held)
+                return await _case_page(request, report, raw, sent=True)
+            except cases.ReportClosed:
+                error = N_(
+                    "This report is closed. To tell your school something new, please send a new report."
+                )
+        # Keep the pictures that were fine: a file input cannot be filled in again.
+        held += await cases.hold_photos(batch.photos)
+        draft = Draft(body=body, key=key, upload_tokens=held)
+        return await _case_page(request, report, raw, reply_error=error, draft=draft, status_code=422)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A reply sent back for a fix, with everything it carried."""
+
+    body: str = ""
+    key: str = field(default_factory=lambda: cases.form_key(None))
+    upload_tokens: list[str] = field(default_factory=list)
 
 
 async def _lookup(raw: str) -> Report | None:
@@ -85,7 +105,7 @@ async def _case_page(
     raw_code: str,
     *,
     reply_error: str | None = None,
-    draft: str = "",
+    draft: Draft | None = None,
     sent: bool = False,
     status_code: int = 200,
 ) -> Template:
@@ -96,7 +116,7 @@ async def _case_page(
         "entries": entries,
         "raw_code": raw_code,
         "reply_error": reply_error,
-        "draft": draft,
+        "draft": draft or Draft(),
         "sent": sent,
         "status_words": cases.STATUS_WORDS.get(report.status, cases.STATUS_WORDS["received"]),
         "first_photos": await cases.first_photos(report),

@@ -79,7 +79,8 @@ def _reading(school: School | None) -> NextReading | None:
 async def _submit(request: Request, *, source: str) -> Template:
     data, uploads = await read_form(request)
     form = cases.ReportForm.from_data(data)
-    form.upload_tokens = await cases.held_photo_count(form.upload_tokens)
+    await cases.purge_pending_uploads()
+    form.upload_tokens = await cases.still_held(form.upload_tokens)
     district = await get_district()
     schools = await list_schools()
     errors = cases.validate_report(form, {s.slug for s in schools}, enabled_keys(district))
@@ -88,7 +89,6 @@ async def _submit(request: Request, *, source: str) -> Template:
         errors["photos"] = batch.error
     if errors:
         # Keep every usable photo: browsers cannot put a file back into a file input.
-        await cases.purge_pending_uploads()
         form.upload_tokens += await cases.hold_photos(batch.photos)
         return await _form_page(request, form, errors, source=source, status_code=422)
 
