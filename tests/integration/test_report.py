@@ -211,3 +211,22 @@ async def test_htmx_submit_swaps_the_receipt_into_main(client: AsyncTestClient) 
     bad = await client.post("/report", data=report_fields(description=""), headers={"HX-Request": "true"})
     assert bad.status_code == 422
     assert bad.text.lstrip().startswith('<form id="report-form"')
+
+
+async def test_every_error_links_to_its_field_and_marks_it_invalid(client: AsyncTestClient) -> None:
+    long = "y" * 201
+    fields = report_fields(
+        category="", danger_now="", place="event", event_name="", description="",
+        when_text=long, where_text=long, reporter_role="pirate", share_contact="yes", contact_name=long,
+    )  # fmt: skip
+    files = [("photos", ("x.png", b"not a picture", "image/png"))]
+    html = (await client.post("/report", data=fields, files=files)).text
+    linked = re.findall(r'<a href="#field-([a-z_]+)">', html)
+    assert set(linked) >= {"category", "danger_now", "event_name", "description", "when_text", "where_text",
+                           "reporter_role", "contact_name", "photos"}  # fmt: skip
+    for name in linked:
+        assert f'id="field-{name}"' in html, name
+        assert f'id="{name}-error"' in html, name
+    for control in ("when_text", "where_text", "reporter_role", "contact_name", "photos"):
+        tag = re.search(rf'<(?:input|select)[^>]*id="{control}"[^>]*>', html)
+        assert tag and 'aria-invalid="true"' in tag.group(0), control
