@@ -5,7 +5,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 RUN := $(UV) run --frozen
 LOCALES := $(wildcard locales/*/LC_MESSAGES/messages.po)
 
-.PHONY: help install catalogs extract update-catalogs check-pot run test test-fast test-e2e lint browser bench vendor clean
+.PHONY: help install catalogs extract update-catalogs run test test-fast test-postgres test-e2e lint browser bench vendor clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-16s %s\n", $$1, $$2}'
@@ -40,9 +40,13 @@ lint: install ## Ruff (with gettext and bandit rules) and mypy
 	$(RUN) ruff format --check web tests bench
 	$(RUN) mypy web
 
-test: catalogs browser lint ## Everything: lint, unit and integration tests, then browser stories
+test: catalogs browser lint ## Everything: lint, unit and integration tests (SQLite, then PostgreSQL), browser stories
 	$(RUN) pytest -m "not e2e" -q
+	bash scripts/with-postgres.sh $(RUN) pytest -m "not e2e" -q
 	$(RUN) pytest -m e2e -q
+
+test-postgres: catalogs ## Unit and integration tests on a throwaway PostgreSQL server
+	bash scripts/with-postgres.sh $(RUN) pytest -m "not e2e" -q
 
 test-fast: catalogs ## Unit and integration tests only
 	$(RUN) pytest -m "not e2e" -q

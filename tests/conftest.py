@@ -11,7 +11,10 @@ os.environ["LANTERN_DATA_DIR"] = str(_DATA_DIR)
 os.environ.setdefault("LANTERN_CHECK_MIN_SECONDS", "0.2")
 os.environ.setdefault("LANTERN_CHECK_RATE_PER_MINUTE", "1000")
 os.environ["PICCOLO_CONF"] = "web.piccolo_conf"
+# The suite runs on the embedded default unless LANTERN_TEST_DATABASE_URL names a PostgreSQL database.
 os.environ.pop("DATABASE_URL", None)
+if os.environ.get("LANTERN_TEST_DATABASE_URL"):
+    os.environ["DATABASE_URL"] = os.environ["LANTERN_TEST_DATABASE_URL"]
 
 
 def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]

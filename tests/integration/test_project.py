@@ -43,7 +43,7 @@ def test_template_catalog_is_up_to_date(tmp_path: Path) -> None:
 
 
 def _cli(*args: str, data_dir: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "LANTERN_DATA_DIR": str(data_dir)}
+    env = {**os.environ, "LANTERN_DATA_DIR": str(data_dir), "DATABASE_URL": ""}
     return subprocess.run(
         [LANTERN, *args], input=stdin, capture_output=True, text=True, env=env, cwd=ROOT, timeout=60
     )

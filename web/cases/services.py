@@ -137,6 +137,31 @@ async def submit_report(form: ReportForm, photos: list[CleanPhoto], *, source: s
     receipt_hash = await anyio.to_thread.run_sync(receipts.hash_code, code)
     now = _now()
     school = await School.objects().where(School.slug == form.place).first() if form.place else None
+    try:
+        return await _store_once(form, photos, source, locale, code, receipt_hash, school, now)
+    except Exception as error:
+        if not _is_unique_violation(error):
+            raise
+        # Another request with the same key committed between our check and our insert (possible
+        # on PostgreSQL): this time the check finds it and answers as for any repeat.
+        return await _store_once(form, photos, source, locale, code, receipt_hash, school, now)
+
+
+def _is_unique_violation(error: Exception) -> bool:
+    name = type(error).__name__
+    return name == "UniqueViolationError" or (name == "IntegrityError" and "UNIQUE" in str(error).upper())
+
+
+async def _store_once(
+    form: ReportForm,
+    photos: list[CleanPhoto],
+    source: str,
+    locale: str,
+    code: str,
+    receipt_hash: str,
+    school: School | None,
+    now: datetime,
+) -> Submitted:
     async with write_transaction(Report._meta.db):
         repeat = await Report.objects().where(Report.idempotency_key == form.idempotency_key).first()
         if repeat is not None:
