@@ -113,3 +113,17 @@ async def test_resource_page_and_not_found(client: AsyncTestClient) -> None:
     assert "Sample for this demo" in html
     assert (await client.get("/resources/not-a-resource")).status_code == 404
     assert (await client.get("/resources/6f1c0d1e-2b7a-4d55-9a43-6c1f4a1b9e10")).status_code == 404
+
+
+async def test_brand_colour_comes_from_the_district(client: AsyncTestClient) -> None:
+    from web.district.tables import District
+
+    await District.update({District.brand_color: "#7a1f5c"}, force=True)
+    try:
+        css = await client.get("/brand.css")
+        assert css.headers["content-type"].startswith("text/css")
+        assert "--brand: #7a1f5c;" in css.text
+        await District.update({District.brand_color: "red;}body{display:none"}, force=True)
+        assert "--brand: #1d4e89;" in (await client.get("/brand.css")).text
+    finally:
+        await District.update({District.brand_color: "#1d4e89"}, force=True)

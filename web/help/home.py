@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get
+import re
+
+from litestar import Controller, Request, Response, get
 from litestar.response import Template
 
+from web.district.services import get_district
 from web.resources.services import load_resources
 from web.templating import render
 
@@ -13,6 +16,18 @@ class HomeController(Controller):
     @get("/", name="home")
     async def show_home(self, request: Request) -> Template:
         return await render(request, "home.html", {})
+
+    @get("/brand.css", name="brand_css", include_in_schema=False)
+    async def brand_css(self) -> Response[str]:
+        """The district's colour as a stylesheet (inline styles are barred by our CSP)."""
+        colour = (await get_district()).brand_color
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour or ""):
+            colour = "#1d4e89"
+        return Response(
+            f":root {{ --brand: {colour}; }}\n",
+            media_type="text/css",
+            headers={"Cache-Control": "no-cache"},
+        )
 
     @get("/counselor", name="counselor")
     async def show_counselor(self, request: Request) -> Template:
