@@ -80,7 +80,11 @@ class ResourceView:
 
     @property
     def voice_phones(self) -> list[PhoneView]:
-        return [p for p in self.phones if p.type != "text"]
+        return [p for p in self.phones if p.type in ("voice", "cell")]
+
+    @property
+    def tty_phones(self) -> list[PhoneView]:
+        return [p for p in self.phones if p.type == "textphone"]
 
     @property
     def text_phones(self) -> list[PhoneView]:
