@@ -7,7 +7,9 @@ from pathlib import Path
 from jinja2 import Environment
 from litestar import Litestar, Request, get
 from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
+from litestar.exceptions import NotAuthorizedException
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -18,14 +20,19 @@ from web.cases.services import purge_pending_uploads
 from web.district.services import ensure_district
 from web.help.controllers import help_routes
 from web.help.errors import ERROR_HANDLERS
+from web.live import build_channels
 from web.migrate import migrate
+from web.secrets_store import installation_secret
 from web.security import SECURITY_HEADERS
 from web.settings import PROJECT_ROOT, Settings, load_settings
+from web.staff.controllers import STAFF_CONTROLLERS
+from web.staff.guards import to_sign_in
 from web.templating import configure_jinja
 
 TEMPLATE_DIRS = [
     PROJECT_ROOT / "web" / "templates",
     PROJECT_ROOT / "web" / "help" / "templates",
+    PROJECT_ROOT / "web" / "staff" / "templates",
     PROJECT_ROOT / "components",
 ]
 
@@ -56,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             *help_routes(settings),
+            *STAFF_CONTROLLERS,
             healthz,
             create_static_files_router(
                 path="/static",
@@ -65,17 +73,28 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 cache_control=CacheControlHeader(max_age=31_536_000, public=True),
             ),
         ],
-        plugins=[HTMXPlugin()],
+        plugins=[HTMXPlugin(), build_channels()],
+        # Only staff forms carry CSRF tokens: the public side sets no cookie on a shared device.
+        csrf_config=CSRFConfig(
+            secret=installation_secret("csrf_secret", "LANTERN_CSRF_SECRET").decode(),
+            cookie_name="lantern_csrf",
+            cookie_path="/staff",
+            cookie_samesite="strict",
+            cookie_httponly=True,
+            exclude=[r"^/(?!staff)"],
+        ),
         template_config=TemplateConfig(
             directory=[Path(d) for d in TEMPLATE_DIRS],
             engine=JinjaTemplateEngine,
             engine_callback=jinja_callback,
         ),
         before_request=_choose_locale,
-        exception_handlers=ERROR_HANDLERS,
+        exception_handlers={**ERROR_HANDLERS, NotAuthorizedException: to_sign_in},
         on_startup=[on_startup],
         response_headers=SECURITY_HEADERS,
-        compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6),
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=512, gzip_compress_level=6, exclude=["/staff/events"]
+        ),
         # Up to six 10 MB photos and the text with them.
         request_max_body_size=settings.max_photos * settings.max_photo_bytes + 1024 * 1024,
         openapi_config=None,

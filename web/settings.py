@@ -21,8 +21,6 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
     # Empty means the embedded SQLite default; postgresql://... switches engines.
     database_url: str = ""
-    # Receipt-code hashing pepper; read from the data directory when not given.
-    receipt_salt: str = ""
     # Minimum seconds a /check lookup takes, so a wrong code and a malformed one look alike.
     check_min_seconds: float = 1.0
     # /check attempts per client address per minute (counted in memory, never stored).
@@ -32,6 +30,9 @@ class Settings:
     max_photos: int = 6
     # A neutral page the quick-exit button sends people to.
     quick_exit_url: str = "https://www.weather.gov/"
+    # Staff sessions end after this long without activity, and after this long in any case.
+    staff_idle_minutes: int = 30
+    staff_absolute_hours: int = 12
     debug: bool = False
 
     @property
@@ -55,9 +56,10 @@ def load_settings() -> Settings:
     return Settings(
         data_dir=data_dir,
         database_url=os.environ.get("DATABASE_URL", ""),
-        receipt_salt=os.environ.get("LANTERN_RECEIPT_SALT", ""),
         check_min_seconds=_env_float("LANTERN_CHECK_MIN_SECONDS", 1.0),
         check_rate_per_minute=int(_env_float("LANTERN_CHECK_RATE_PER_MINUTE", 10)),
         quick_exit_url=os.environ.get("LANTERN_QUICK_EXIT_URL", "https://www.weather.gov/"),
+        staff_idle_minutes=int(_env_float("LANTERN_STAFF_IDLE_MINUTES", 30)),
+        staff_absolute_hours=int(_env_float("LANTERN_STAFF_ABSOLUTE_HOURS", 12)),
         debug=os.environ.get("LANTERN_DEBUG", "") == "1",
     )

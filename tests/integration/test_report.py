@@ -48,7 +48,7 @@ async def test_anonymous_report_gives_a_code_stored_only_as_a_hash(client: Async
     report = await Report.objects().first()
     assert report is not None
     assert report.receipt_hash == receipts.hash_code(code)
-    assert report.source == "student" and report.kind == "concern" and report.status == "received"
+    assert report.source == "student" and report.kind == "concern" and report.status == "new"
     assert report.contact_name is None and report.contact_info is None
     # The code itself appears nowhere in the database.
     assert code not in await everything_stored()

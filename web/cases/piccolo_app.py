@@ -8,6 +8,6 @@ APP_CONFIG = AppConfig(
     app_name="cases",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[Report, Message, Attachment, PendingUpload],
-    migration_dependencies=["web.district.piccolo_app"],
+    migration_dependencies=["web.district.piccolo_app", "web.staff.piccolo_app"],
     commands=[],
 )

@@ -6,14 +6,11 @@ nobody, staff included, can turn a hash back into a code.
 
 from __future__ import annotations
 
-import os
 import secrets
-from functools import cache
-from pathlib import Path
 
 from argon2.low_level import Type, hash_secret_raw
 
-from web.settings import Settings, load_settings
+from web.secrets_store import installation_secret
 
 CODE_DIGITS = 16
 # OWASP's Argon2id minimum (19 MiB, 2 passes): a stolen database costs an attacker dearly per guess,
@@ -44,23 +41,9 @@ def normalize(raw: str) -> str | None:
     return cleaned
 
 
-def _salt_file(settings: Settings) -> Path:
-    return settings.data_dir / "secrets" / "receipt_salt"
-
-
-@cache
-def installation_salt(settings: Settings | None = None) -> bytes:
+def installation_salt() -> bytes:
     """The salt from LANTERN_RECEIPT_SALT, or a file made on first use with owner-only permissions."""
-    settings = settings or load_settings()
-    if settings.receipt_salt:
-        return settings.receipt_salt.encode()
-    path = _salt_file(settings)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+    return installation_secret("receipt_salt", "LANTERN_RECEIPT_SALT")
 
 
 def hash_code(code: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 import anyio
 
+from web import live
 from web.cases import receipts
 from web.cases.categories import BY_KEY, enabled
 from web.cases.photos import CleanPhoto
@@ -18,6 +19,7 @@ from web.cases.tables import Attachment, Message, PendingUpload, Report
 from web.db import write_transaction
 from web.district.tables import School
 from web.i18n import N_
+from web.staff import audit
 
 DESCRIPTION_MAX = 5000
 SHORT_MAX = 200
@@ -28,11 +30,6 @@ ROLES = {
     "parent": N_("A parent or guardian"),
     "staff": N_("School staff"),
     "community": N_("A community member"),
-}
-STATUS_WORDS = {
-    "received": N_("Received. Your school has your report and will read it soon."),
-    "in_review": N_("Being looked at. Someone at school is working on it."),
-    "closed": N_("Closed. The school has finished working on this report."),
 }
 
 
@@ -138,13 +135,20 @@ async def submit_report(form: ReportForm, photos: list[CleanPhoto], *, source: s
     now = _now()
     school = await School.objects().where(School.slug == form.place).first() if form.place else None
     try:
-        return await _store_once(form, photos, source, locale, code, receipt_hash, school, now)
+        submitted = await _store_once(form, photos, source, locale, code, receipt_hash, school, now)
     except Exception as error:
         if not _is_unique_violation(error):
             raise
         # Another request with the same key committed between our check and our insert (possible
         # on PostgreSQL): this time the check finds it and answers as for any repeat.
-        return await _store_once(form, photos, source, locale, code, receipt_hash, school, now)
+        submitted = await _store_once(form, photos, source, locale, code, receipt_hash, school, now)
+    if not submitted.repeated:
+        report = submitted.report
+        await audit.record("case.created", case_id=report.id, source=source, life_safety=report.life_safety)
+        live.publish(
+            "new", case=str(report.public_id), school_id=report.school, life_safety=report.life_safety
+        )
+    return submitted
 
 
 def _is_unique_violation(error: Exception) -> bool:
@@ -190,7 +194,7 @@ async def _store_once(
             contact_info=form.contact_info if form.share_contact and form.contact_info else None,
             source=source,
             locale=locale,
-            status="received",
+            status="new",
             receipt_hash=receipt_hash,
             idempotency_key=form.idempotency_key,
             created_at=now,
@@ -293,9 +297,13 @@ class ConversationEntry:
     photo_ids: list[str]
 
 
-async def conversation(report: Report) -> list[ConversationEntry]:
-    """Messages oldest first, each with the photos sent with it."""
-    messages = await Message.objects().where(Message.report == report.id).order_by(Message.created_at)
+async def conversation(report: Report, *, include_notes: bool = False) -> list[ConversationEntry]:
+    """Messages oldest first, each with the photos sent with it. Internal staff notes only when asked:
+    the reporter never sees them."""
+    query = Message.objects().where(Message.report == report.id)
+    if not include_notes:
+        query = query.where(Message.author != "note")
+    messages = await query.order_by(Message.created_at, Message.id)
     photos = await Attachment.select(Attachment.public_id, Attachment.message).where(
         Attachment.report == report.id
     )
@@ -350,6 +358,8 @@ async def add_reporter_message(
         await _attach(report, message, photos, now)
         await _attach_pending(report, message, upload_tokens or [], now)
         await Report.update({Report.updated_at: now}).where(Report.id == report.id)
+    await audit.record("case.reporter_replied", case_id=report.id)
+    live.publish("reply", case=str(report.public_id), school_id=report.school, life_safety=report.life_safety)
     return message
 
 
@@ -375,3 +385,23 @@ async def mark_read_by_reporter(report: Report) -> None:
     await Message.update({Message.read_by_reporter: True}).where(
         (Message.report == report.id) & (Message.read_by_reporter == False)
     )
+
+
+async def photo_of(report: Report, public_id: str) -> Attachment | None:
+    """A photo, only through the case it belongs to."""
+    try:
+        wanted = uuid.UUID(public_id)
+    except ValueError:
+        return None
+    return (
+        await Attachment.objects()
+        .where((Attachment.report == report.id) & (Attachment.public_id == wanted))
+        .first()
+    )
+
+
+async def photos_listed(report: Report) -> list[dict[str, Any]]:
+    """Every photo of a case (ids and sizes, not the bytes), for the staff case page."""
+    return await Attachment.select(
+        Attachment.public_id, Attachment.message, Attachment.width, Attachment.height
+    ).where(Attachment.report == report.id)

@@ -17,6 +17,7 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 from web.district.tables import School
+from web.staff.tables import StaffAccount
 
 
 class Report(Table):
@@ -42,7 +43,11 @@ class Report(Table):
     # "student" (the app), "community" (the public page) or "kiosk".
     source = Varchar(length=20)
     locale = Varchar(length=20, default="en")
-    status = Varchar(length=20, default="received")
+    # new → acknowledged → in_progress → waiting → resolved → closed (see web/cases/workflow.py)
+    status = Varchar(length=20, default="new")
+    disposition = Varchar(length=30, null=True, default=None)
+    assignee = ForeignKey(references=StaffAccount, null=True, default=None)
+    acknowledged_at = Timestamptz(null=True, default=None)
     # Argon2id of the receipt code under the installation's salt; the code itself is never kept.
     receipt_hash = Varchar(length=64, unique=True)
     # Set by the form when it is shown, so a double submit or a retry never makes a second report.

@@ -14,6 +14,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Template
 
 from web.cases import services as cases
+from web.cases import workflow
 from web.cases.tables import Report
 from web.help.forms import read_form, read_photos
 from web.i18n import N_
@@ -118,7 +119,8 @@ async def _case_page(
         "reply_error": reply_error,
         "draft": draft or Draft(),
         "sent": sent,
-        "status_words": cases.STATUS_WORDS.get(report.status, cases.STATUS_WORDS["received"]),
+        "status_words": workflow.REPORTER_WORDS[workflow.reporter_state(report.status)],
+        "reporter_state": workflow.reporter_state(report.status),
         "first_photos": await cases.first_photos(report),
     }
     page = await render(request, "case.html", context, partial="_case.html", status_code=status_code)

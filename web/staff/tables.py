@@ -1,7 +1,16 @@
-"""Staff accounts. Sign-in and the console arrive with the staff console; the accounts exist now so
-the demo district and `lantern staff add` can create them."""
+"""Staff accounts, their signed-in sessions, and the audit log."""
 
-from piccolo.columns import M2M, Boolean, ForeignKey, LazyTableReference, Serial, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    M2M,
+    Boolean,
+    ForeignKey,
+    Integer,
+    LazyTableReference,
+    Serial,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
 from web.district.tables import School
@@ -25,3 +34,31 @@ class StaffSchool(Table):
     id = Serial(primary_key=True)
     staff = ForeignKey(references=StaffAccount)
     school = ForeignKey(references=School)
+
+
+class StaffSession(Table):
+    """A signed-in browser. Only a hash of the cookie's token is kept, so a copy of the database
+    cannot be used to sign in."""
+
+    id = Serial(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    staff = ForeignKey(references=StaffAccount, index=True)
+    created_at = Timestamptz()
+    last_seen_at = Timestamptz()
+    ended_at = Timestamptz(null=True, default=None)
+
+
+class AuditEvent(Table):
+    """Append-only: who did what, when. Never an IP address or a user agent.
+
+    `case_id` is a plain number, not a foreign key, so the record outlives a purged case.
+    """
+
+    id = Serial(primary_key=True)
+    staff = ForeignKey(references=StaffAccount, null=True, default=None, index=True)
+    # What the staff member typed at sign-in, for failed attempts with no account behind them.
+    email = Varchar(length=254, null=True, default=None)
+    action = Varchar(length=40, index=True)
+    case_id = Integer(null=True, default=None, index=True)
+    detail = JSON(default={})
+    created_at = Timestamptz(index=True)

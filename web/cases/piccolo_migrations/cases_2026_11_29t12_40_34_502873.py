@@ -55,7 +55,20 @@ class School(Table, tablename="school", schema=None):
     )
 
 
-ID = "2026-11-29T12:28:18:103659"
+class StaffAccount(Table, tablename="staff_account", schema=None):
+    id = Serial(
+        null=False,
+        primary_key=True,
+        unique=False,
+        index=False,
+        index_method=IndexMethod.btree,
+        choices=None,
+        db_column_name=None,
+        secret=False,
+    )
+
+
+ID = "2026-11-29T12:40:34:502873"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -66,10 +79,7 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="PendingUpload",
-        tablename="pending_upload",
-        schema=None,
-        columns=None,
+        class_name="Attachment", tablename="attachment", schema=None, columns=None
     )
 
     manager.add_table(
@@ -77,16 +87,19 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Attachment", tablename="attachment", schema=None, columns=None
-    )
-
-    manager.add_table(
         class_name="Message", tablename="message", schema=None, columns=None
     )
 
-    manager.add_column(
-        table_class_name="PendingUpload",
+    manager.add_table(
+        class_name="PendingUpload",
         tablename="pending_upload",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attachment",
+        tablename="attachment",
         column_name="id",
         db_column_name="id",
         column_class_name="Serial",
@@ -105,15 +118,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="PendingUpload",
-        tablename="pending_upload",
-        column_name="token",
-        db_column_name="token",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="Attachment",
+        tablename="attachment",
+        column_name="public_id",
+        db_column_name="public_id",
+        column_class_name="UUID",
+        column_class=UUID,
         params={
-            "length": 64,
-            "default": "",
+            "default": UUID4(),
             "null": False,
             "primary_key": False,
             "unique": True,
@@ -127,8 +139,56 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="PendingUpload",
-        tablename="pending_upload",
+        table_class_name="Attachment",
+        tablename="attachment",
+        column_name="report",
+        db_column_name="report",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Report,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attachment",
+        tablename="attachment",
+        column_name="message",
+        db_column_name="message",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Message,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attachment",
+        tablename="attachment",
         column_name="content_type",
         db_column_name="content_type",
         column_class_name="Varchar",
@@ -149,8 +209,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="PendingUpload",
-        tablename="pending_upload",
+        table_class_name="Attachment",
+        tablename="attachment",
         column_name="width",
         db_column_name="width",
         column_class_name="Integer",
@@ -170,8 +230,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="PendingUpload",
-        tablename="pending_upload",
+        table_class_name="Attachment",
+        tablename="attachment",
         column_name="height",
         db_column_name="height",
         column_class_name="Integer",
@@ -191,8 +251,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="PendingUpload",
-        tablename="pending_upload",
+        table_class_name="Attachment",
+        tablename="attachment",
         column_name="size",
         db_column_name="size",
         column_class_name="Integer",
@@ -212,8 +272,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="PendingUpload",
-        tablename="pending_upload",
+        table_class_name="Attachment",
+        tablename="attachment",
         column_name="data",
         db_column_name="data",
         column_class_name="Bytea",
@@ -233,8 +293,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="PendingUpload",
-        tablename="pending_upload",
+        table_class_name="Attachment",
+        tablename="attachment",
         column_name="created_at",
         db_column_name="created_at",
         column_class_name="Timestamptz",
@@ -632,8 +692,75 @@ async def forwards():
         column_class=Varchar,
         params={
             "length": 20,
-            "default": "received",
+            "default": "new",
             "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Report",
+        tablename="report",
+        column_name="disposition",
+        db_column_name="disposition",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 30,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Report",
+        tablename="report",
+        column_name="assignee",
+        db_column_name="assignee",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": StaffAccount,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Report",
+        tablename="report",
+        column_name="acknowledged_at",
+        db_column_name="acknowledged_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -715,222 +842,6 @@ async def forwards():
         tablename="report",
         column_name="updated_at",
         db_column_name="updated_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attachment",
-        tablename="attachment",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="Serial",
-        column_class=Serial,
-        params={
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attachment",
-        tablename="attachment",
-        column_name="public_id",
-        db_column_name="public_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attachment",
-        tablename="attachment",
-        column_name="report",
-        db_column_name="report",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Report,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attachment",
-        tablename="attachment",
-        column_name="message",
-        db_column_name="message",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Message,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attachment",
-        tablename="attachment",
-        column_name="content_type",
-        db_column_name="content_type",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attachment",
-        tablename="attachment",
-        column_name="width",
-        db_column_name="width",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attachment",
-        tablename="attachment",
-        column_name="height",
-        db_column_name="height",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attachment",
-        tablename="attachment",
-        column_name="size",
-        db_column_name="size",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attachment",
-        tablename="attachment",
-        column_name="data",
-        db_column_name="data",
-        column_class_name="Bytea",
-        column_class=Bytea,
-        params={
-            "default": b"",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attachment",
-        tablename="attachment",
-        column_name="created_at",
-        db_column_name="created_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
@@ -1132,6 +1043,175 @@ async def forwards():
             "null": True,
             "primary_key": False,
             "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PendingUpload",
+        tablename="pending_upload",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Serial",
+        column_class=Serial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PendingUpload",
+        tablename="pending_upload",
+        column_name="token",
+        db_column_name="token",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PendingUpload",
+        tablename="pending_upload",
+        column_name="content_type",
+        db_column_name="content_type",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PendingUpload",
+        tablename="pending_upload",
+        column_name="width",
+        db_column_name="width",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PendingUpload",
+        tablename="pending_upload",
+        column_name="height",
+        db_column_name="height",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PendingUpload",
+        tablename="pending_upload",
+        column_name="size",
+        db_column_name="size",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PendingUpload",
+        tablename="pending_upload",
+        column_name="data",
+        db_column_name="data",
+        column_class_name="Bytea",
+        column_class=Bytea,
+        params={
+            "default": b"",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="PendingUpload",
+        tablename="pending_upload",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,

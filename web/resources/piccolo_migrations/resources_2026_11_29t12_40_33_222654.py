@@ -128,7 +128,7 @@ class TaxonomyTerm(Table, tablename="taxonomy_term", schema=None):
     )
 
 
-ID = "2026-11-29T12:01:40:612576"
+ID = "2026-11-29T12:40:33:222654"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -139,14 +139,37 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Service", tablename="service", schema=None, columns=None
-    )
-
-    manager.add_table(
         class_name="TaxonomyTerm",
         tablename="taxonomy_term",
         schema=None,
         columns=None,
+    )
+
+    manager.add_table(
+        class_name="Schedule", tablename="schedule", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="ServiceAtLocation",
+        tablename="service_at_location",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="Taxonomy", tablename="taxonomy", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="Service", tablename="service", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="Attribute", tablename="attribute", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="Language", tablename="language", schema=None, columns=None
     )
 
     manager.add_table(
@@ -162,33 +185,610 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="ServiceAtLocation",
-        tablename="service_at_location",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="Taxonomy", tablename="taxonomy", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="Attribute", tablename="attribute", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="Schedule", tablename="schedule", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="Language", tablename="language", schema=None, columns=None
-    )
-
-    manager.add_table(
         class_name="Organization",
         tablename="organization",
         schema=None,
         columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="code",
+        db_column_name="code",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 60,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="description",
+        db_column_name="description",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="parent",
+        db_column_name="parent",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": "self",
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="taxonomy",
+        db_column_name="taxonomy",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Taxonomy,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="language",
+        db_column_name="language",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "en",
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="term_uri",
+        db_column_name="term_uri",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 500,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="service",
+        db_column_name="service",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Service,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="location",
+        db_column_name="location",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Location,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="service_at_location",
+        db_column_name="service_at_location",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": ServiceAtLocation,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="freq",
+        db_column_name="freq",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 10,
+            "default": "WEEKLY",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="byday",
+        db_column_name="byday",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "MO,TU,WE,TH,FR,SA,SU",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="opens_at",
+        db_column_name="opens_at",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 8,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="closes_at",
+        db_column_name="closes_at",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 8,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="description",
+        db_column_name="description",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="timezone_name",
+        db_column_name="timezone_name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "America/Chicago",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ServiceAtLocation",
+        tablename="service_at_location",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ServiceAtLocation",
+        tablename="service_at_location",
+        column_name="service",
+        db_column_name="service",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Service,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ServiceAtLocation",
+        tablename="service_at_location",
+        column_name="location",
+        db_column_name="location",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Location,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ServiceAtLocation",
+        tablename="service_at_location",
+        column_name="description",
+        db_column_name="description",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Taxonomy",
+        tablename="taxonomy",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Taxonomy",
+        tablename="taxonomy",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Taxonomy",
+        tablename="taxonomy",
+        column_name="description",
+        db_column_name="description",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Taxonomy",
+        tablename="taxonomy",
+        column_name="uri",
+        db_column_name="uri",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 500,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Taxonomy",
+        tablename="taxonomy",
+        column_name="version",
+        db_column_name="version",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -581,8 +1181,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
+        table_class_name="Attribute",
+        tablename="attribute",
         column_name="id",
         db_column_name="id",
         column_class_name="UUID",
@@ -602,18 +1202,42 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        column_name="code",
-        db_column_name="code",
+        table_class_name="Attribute",
+        tablename="attribute",
+        column_name="link_id",
+        db_column_name="link_id",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 60,
+            "length": 36,
             "default": "",
             "null": False,
             "primary_key": False,
-            "unique": True,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attribute",
+        tablename="attribute",
+        column_name="taxonomy_term",
+        db_column_name="taxonomy_term",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": TaxonomyTerm,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
@@ -624,60 +1248,174 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
+        table_class_name="Attribute",
+        tablename="attribute",
+        column_name="link_type",
+        db_column_name="link_type",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 60,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attribute",
+        tablename="attribute",
+        column_name="link_entity",
+        db_column_name="link_entity",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "service",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attribute",
+        tablename="attribute",
+        column_name="value",
+        db_column_name="value",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Language",
+        tablename="language",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Language",
+        tablename="language",
+        column_name="service",
+        db_column_name="service",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Service,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Language",
+        tablename="language",
+        column_name="location",
+        db_column_name="location",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Location,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Language",
+        tablename="language",
+        column_name="phone",
+        db_column_name="phone",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Phone,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Language",
+        tablename="language",
         column_name="name",
         db_column_name="name",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        column_name="description",
-        db_column_name="description",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        column_name="parent",
-        db_column_name="parent",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": "self",
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
+            "length": 100,
+            "default": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -691,39 +1429,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        column_name="taxonomy",
-        db_column_name="taxonomy",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Taxonomy,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        column_name="language",
-        db_column_name="language",
+        table_class_name="Language",
+        tablename="language",
+        column_name="code",
+        db_column_name="code",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
             "length": 20,
-            "default": "en",
+            "default": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -737,14 +1451,13 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        column_name="term_uri",
-        db_column_name="term_uri",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="Language",
+        tablename="language",
+        column_name="note",
+        db_column_name="note",
+        column_class_name="Text",
+        column_class=Text,
         params={
-            "length": 500,
             "default": None,
             "null": True,
             "primary_key": False,
@@ -1365,719 +2078,6 @@ async def forwards():
         column_class=Varchar,
         params={
             "length": 40,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ServiceAtLocation",
-        tablename="service_at_location",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ServiceAtLocation",
-        tablename="service_at_location",
-        column_name="service",
-        db_column_name="service",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Service,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ServiceAtLocation",
-        tablename="service_at_location",
-        column_name="location",
-        db_column_name="location",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Location,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ServiceAtLocation",
-        tablename="service_at_location",
-        column_name="description",
-        db_column_name="description",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Taxonomy",
-        tablename="taxonomy",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Taxonomy",
-        tablename="taxonomy",
-        column_name="name",
-        db_column_name="name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Taxonomy",
-        tablename="taxonomy",
-        column_name="description",
-        db_column_name="description",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Taxonomy",
-        tablename="taxonomy",
-        column_name="uri",
-        db_column_name="uri",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 500,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Taxonomy",
-        tablename="taxonomy",
-        column_name="version",
-        db_column_name="version",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
-        column_name="link_id",
-        db_column_name="link_id",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 36,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
-        column_name="taxonomy_term",
-        db_column_name="taxonomy_term",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": TaxonomyTerm,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
-        column_name="link_type",
-        db_column_name="link_type",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 60,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
-        column_name="link_entity",
-        db_column_name="link_entity",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": "service",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
-        column_name="value",
-        db_column_name="value",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
-        column_name="service",
-        db_column_name="service",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Service,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
-        column_name="location",
-        db_column_name="location",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Location,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
-        column_name="service_at_location",
-        db_column_name="service_at_location",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": ServiceAtLocation,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
-        column_name="freq",
-        db_column_name="freq",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 10,
-            "default": "WEEKLY",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
-        column_name="byday",
-        db_column_name="byday",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": "MO,TU,WE,TH,FR,SA,SU",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
-        column_name="opens_at",
-        db_column_name="opens_at",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 8,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
-        column_name="closes_at",
-        db_column_name="closes_at",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 8,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
-        column_name="description",
-        db_column_name="description",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
-        column_name="timezone_name",
-        db_column_name="timezone_name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 64,
-            "default": "America/Chicago",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Language",
-        tablename="language",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Language",
-        tablename="language",
-        column_name="service",
-        db_column_name="service",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Service,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Language",
-        tablename="language",
-        column_name="location",
-        db_column_name="location",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Location,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Language",
-        tablename="language",
-        column_name="phone",
-        db_column_name="phone",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Phone,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Language",
-        tablename="language",
-        column_name="name",
-        db_column_name="name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 100,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Language",
-        tablename="language",
-        column_name="code",
-        db_column_name="code",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Language",
-        tablename="language",
-        column_name="note",
-        db_column_name="note",
-        column_class_name="Text",
-        column_class=Text,
-        params={
             "default": None,
             "null": True,
             "primary_key": False,

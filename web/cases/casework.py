@@ -1,0 +1,243 @@
+"""Case work by staff: the queue, acknowledging, assigning, the status workflow, messages and notes.
+
+Every action checks access first (web.staff.access), writes its audit row, and tells open staff pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from piccolo.columns import Column
+
+from web import live
+from web.cases import services, workflow
+from web.cases.categories import BY_KEY
+from web.cases.tables import Attachment, Message, Report
+from web.db import write_transaction
+from web.district.tables import School
+from web.staff import access, audit
+from web.staff.tables import StaffAccount
+
+
+class CaseRuleError(ValueError):
+    """A move the workflow does not allow; `message` says why, kindly."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    school: str = ""
+    category: str = ""
+    status: str = "open"  # "open", "all", or one status
+    mine: bool = False
+    unassigned: bool = False
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    public_id: str
+    category: str
+    life_safety: bool
+    status: str
+    school_name: str | None
+    place: str
+    event_name: str | None
+    created_at: datetime
+    assignee_name: str | None
+    photos: int
+    messages: int
+    unread_replies: int
+
+    @property
+    def urgent_unacknowledged(self) -> bool:
+        return self.life_safety and self.status == "new"
+
+    @property
+    def category_label(self) -> str:
+        category = BY_KEY.get(self.category)
+        return category.label if category else self.category
+
+
+def _order(row: QueueRow) -> tuple[int, int, datetime]:
+    # Life-safety first, then oldest unacknowledged, then the rest oldest first.
+    open_case = row.status in workflow.OPEN_STATUSES
+    return (0 if row.life_safety and open_case else 1, 0 if row.status == "new" else 1, row.created_at)
+
+
+async def queue(account: StaffAccount, filters: QueueFilters) -> list[QueueRow]:
+    """The cases this staff member may work, filtered and in the order they should be worked."""
+    if account.role not in access.CASE_ROLES:
+        return []
+    query = Report.select(
+        Report.id,
+        Report.public_id,
+        Report.category,
+        Report.life_safety,
+        Report.status,
+        Report.place,
+        Report.event_name,
+        Report.created_at,
+        Report.school.name.as_alias("school_name"),
+        Report.school.slug.as_alias("school_slug"),
+        Report.assignee.display_name.as_alias("assignee_name"),
+        Report.assignee.id.as_alias("assignee_id"),
+    )
+    if not await access.sees_all_schools(account):
+        query = query.where(Report.school.is_in(await access.school_ids(account) or [-1]))
+    if filters.school:
+        query = query.where(Report.school.slug == filters.school)
+    if filters.category:
+        query = query.where(Report.category == filters.category)
+    if filters.status == "open":
+        query = query.where(Report.status.is_in(list(workflow.OPEN_STATUSES)))
+    elif filters.status in workflow.STATUSES:
+        query = query.where(Report.status == filters.status)
+    if filters.mine:
+        query = query.where(Report.assignee == account.id)
+    if filters.unassigned:
+        query = query.where(Report.assignee.is_null())
+    rows = await query
+    ids = [row["id"] for row in rows] or [-1]
+    photos = _count_by(await Attachment.select(Attachment.report).where(Attachment.report.is_in(ids)))
+    messages = await Message.select(Message.report, Message.author, Message.read_by_staff).where(
+        Message.report.is_in(ids) & Message.author.is_in(["reporter", "staff"])
+    )
+    message_counts = _count_by(messages)
+    unread = _count_by([m for m in messages if m["author"] == "reporter" and not m["read_by_staff"]])
+    result = [
+        QueueRow(
+            public_id=str(row["public_id"]),
+            category=row["category"],
+            life_safety=row["life_safety"],
+            status=row["status"],
+            school_name=row["school_name"],
+            place=row["place"],
+            event_name=row["event_name"],
+            created_at=row["created_at"],
+            assignee_name=row["assignee_name"],
+            photos=photos.get(row["id"], 0),
+            messages=message_counts.get(row["id"], 0),
+            unread_replies=unread.get(row["id"], 0),
+        )
+        for row in rows
+    ]
+    return sorted(result, key=_order)
+
+
+def _count_by(rows: list[dict]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for row in rows:
+        counts[row["report"]] = counts.get(row["report"], 0) + 1
+    return counts
+
+
+def _tell(kind: str, report: Report) -> None:
+    live.publish(kind, case=str(report.public_id), school_id=report.school, life_safety=report.life_safety)
+
+
+async def open_case(account: StaffAccount, public_id: str) -> Report:
+    """The case for its page: access checked, the view audited, the reporter's replies marked read."""
+    report = await access.case_for(account, public_id)
+    await audit.record("case.viewed", staff=account, case_id=report.id)
+    await Message.update({Message.read_by_staff: True}).where(
+        (Message.report == report.id) & (Message.read_by_staff == False)
+    )
+    return report
+
+
+async def acknowledge(account: StaffAccount, report: Report) -> None:
+    """One click: "I have this". Takes the case if nobody has it."""
+    if report.status != "new":
+        return
+    now = datetime.now(tz=UTC)
+    async with write_transaction(Report._meta.db):
+        values: dict[Column | str, Any] = {
+            Report.status: "acknowledged",
+            Report.acknowledged_at: now,
+            Report.updated_at: now,
+        }
+        if report.assignee is None:
+            values[Report.assignee] = account.id
+        await Report.update(values).where((Report.id == report.id) & (Report.status == "new"))
+    await audit.record("case.acknowledged", staff=account, case_id=report.id)
+    _tell("acknowledged", report)
+
+
+async def assignable_staff(report: Report) -> list[StaffAccount]:
+    """Staff who may work this case, for the assign menu."""
+    everyone = (
+        await StaffAccount.objects().where(StaffAccount.active == True).order_by(StaffAccount.display_name)
+    )
+    return [person for person in everyone if await access.may_work(person, report)]
+
+
+async def assign(account: StaffAccount, report: Report, assignee_id: int | None) -> None:
+    if assignee_id is not None:
+        candidates = {person.id for person in await assignable_staff(report)}
+        if assignee_id not in candidates:
+            raise CaseRuleError("That person cannot work cases of this school.")
+    await Report.update({Report.assignee: assignee_id, Report.updated_at: datetime.now(tz=UTC)}).where(
+        Report.id == report.id
+    )
+    await audit.record("case.assigned", staff=account, case_id=report.id, assignee=assignee_id)
+    _tell("assigned", report)
+
+
+async def set_status(account: StaffAccount, report: Report, target: str, disposition: str = "") -> None:
+    """Move along the workflow; resolving needs a disposition."""
+    if not workflow.can_move(report.status, target):
+        raise CaseRuleError("This case cannot move to that status from where it is.")
+    if target == "resolved" and disposition not in workflow.DISPOSITIONS:
+        raise CaseRuleError("Choose how the case was resolved.")
+    now = datetime.now(tz=UTC)
+    values: dict[Column | str, Any] = {Report.status: target, Report.updated_at: now}
+    if target == "resolved":
+        values[Report.disposition] = disposition
+    if report.acknowledged_at is None:
+        values[Report.acknowledged_at] = now
+    await Report.update(values).where(Report.id == report.id)
+    await audit.record(
+        "case.status",
+        staff=account,
+        case_id=report.id,
+        before=report.status,
+        after=target,
+        disposition=disposition,
+    )
+    _tell("status", report)
+
+
+async def message_reporter(account: StaffAccount, report: Report, body: str) -> None:
+    body = body.strip()
+    if not body:
+        raise CaseRuleError("Write a message first.")
+    await services.add_staff_message(report, body, account.display_name)
+    await audit.record("case.message", staff=account, case_id=report.id)
+    _tell("message", report)
+
+
+async def add_note(account: StaffAccount, report: Report, body: str) -> None:
+    """An internal note: staff only, never shown to the reporter."""
+    body = body.strip()
+    if not body:
+        raise CaseRuleError("Write a note first.")
+    await Message(
+        report=report.id,
+        author="note",
+        staff_name=account.display_name,
+        body=body,
+        read_by_reporter=True,
+        read_by_staff=True,
+        created_at=datetime.now(tz=UTC),
+    ).save()
+    await audit.record("case.note", staff=account, case_id=report.id)
+    _tell("note", report)
+
+
+async def school_of(report: Report) -> School | None:
+    return await School.objects().where(School.id == report.school).first() if report.school else None

@@ -1,0 +1,273 @@
+"""Everything behind staff sign-in: the live queue and case work. Sign-in itself is the only open door."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncGenerator
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.channels import ChannelsPlugin
+from litestar.exceptions import NotFoundException
+from litestar.params import Dependency
+from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
+
+from web import i18n, live
+from web.cases import casework, services, workflow
+from web.cases.categories import BY_KEY, CATEGORIES
+from web.district.services import list_schools
+from web.help.forms import read_form
+from web.i18n import N_
+from web.resources.services import language_name
+from web.settings import load_settings
+from web.staff import access, audit, auth
+from web.staff.guards import current_staff, require_staff
+from web.templating import render
+
+NO_STORE = {"Cache-Control": "no-store"}
+SOURCES = {"student": N_("Student app"), "community": N_("Community page"), "kiosk": N_("Kiosk")}
+TIMELINE_WORDS = {
+    "case.created": N_("Report received"),
+    "case.acknowledged": N_("Acknowledged"),
+    "case.assigned": N_("Assigned"),
+    "case.status": N_("Status changed"),
+    "case.message": N_("Message sent to the reporter"),
+    "case.note": N_("Internal note added"),
+    "case.reporter_replied": N_("The reporter replied"),
+}
+KEEPALIVE_SECONDS = 15
+
+
+class SignInController(Controller):
+    path = "/staff"
+
+    @get("/sign-in", name="staff_sign_in")
+    async def show_sign_in(self, request: Request, next: str = "/staff") -> Template:
+        return await _sign_in_page(request, email="", error=None, next_path=next)
+
+    @post("/sign-in", name="staff_sign_in_submit", status_code=200)
+    async def sign_in(self, request: Request) -> Response:
+        data, _files = await read_form(request)
+        email = str(data.get("email", "")).strip()
+        next_path = _safe_next(str(data.get("next", "/staff")))
+        try:
+            account = await auth.sign_in(email, str(data.get("password", "")))
+        except auth.SignInRefused:
+            return await _sign_in_page(
+                request, email=email, error=N_("Too many tries. Wait 15 minutes, or ask an administrator."),
+                next_path=next_path, status_code=429,
+            )  # fmt: skip
+        if account is None:
+            return await _sign_in_page(
+                request, email=email, error=N_("That email and password do not match an active account."),
+                next_path=next_path, status_code=422,
+            )  # fmt: skip
+        token = await auth.start_session(account)
+        response = Redirect(path=next_path, status_code=303)
+        response.set_cookie(
+            key=auth.COOKIE_NAME,
+            value=token,
+            path="/staff",
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            max_age=load_settings().staff_absolute_hours * 3600,
+        )
+        return response
+
+    @post("/sign-out", name="staff_sign_out", status_code=303)
+    async def sign_out(self, request: Request) -> Redirect:
+        await auth.end_session(request.cookies.get(auth.COOKIE_NAME))
+        response = Redirect(path="/staff/sign-in", status_code=303)
+        response.delete_cookie(auth.COOKIE_NAME, path="/staff")
+        return response
+
+
+def _safe_next(path: str) -> str:
+    # Only back into the console, never to another site.
+    return path if path.startswith("/staff") and not path.startswith("//") else "/staff"
+
+
+async def _sign_in_page(
+    request: Request, *, email: str, error: str | None, next_path: str, status_code: int = 200
+) -> Template:
+    context = {"email": email, "error": error, "next": _safe_next(next_path)}
+    page = await render(request, "staff_sign_in.html", context, status_code=status_code)
+    page.headers.update(NO_STORE)
+    return page
+
+
+class QueueController(Controller):
+    path = "/staff"
+    guards = [require_staff]
+
+    @get("/", name="staff_queue")
+    async def show_queue(self, request: Request) -> Template:
+        return await _queue_page(request, "staff_queue.html")
+
+    @get("/rows", name="staff_queue_rows")
+    async def queue_rows(self, request: Request) -> Template:
+        return await _queue_page(request, "_queue_rows.html")
+
+    @get("/events", name="staff_events")
+    async def events(
+        self, request: Request, channels: Annotated[ChannelsPlugin, Dependency(skip_validation=True)]
+    ) -> ServerSentEvent:
+        """Server-sent events for the queue and case pages: ids and kinds only, never case content,
+        and only for cases of this staff member's schools."""
+        account = current_staff(request)
+        everywhere = await access.sees_all_schools(account)
+        mine = set(await access.school_ids(account))
+        # Subscribe before answering, or an event between now and the first read is lost.
+        subscriber = await channels.subscribe([live.CHANNEL])
+
+        async def stream() -> AsyncGenerator[ServerSentEventMessage, None]:
+            inbox: asyncio.Queue[bytes] = asyncio.Queue()
+            try:
+                async with subscriber.run_in_background(inbox.put):
+                    yield ServerSentEventMessage(event="hello", data="{}")
+                    while True:
+                        try:
+                            raw = await asyncio.wait_for(inbox.get(), KEEPALIVE_SECONDS)
+                        except TimeoutError:
+                            yield ServerSentEventMessage(comment="keep-alive", data=None)
+                            continue
+                        event = json.loads(raw)
+                        if not everywhere and event.get("school") not in mine:
+                            continue
+                        yield ServerSentEventMessage(event="queue", data=raw.decode())
+                        yield ServerSentEventMessage(event=f"case-{event['case']}", data=raw.decode())
+            finally:
+                await channels.unsubscribe(subscriber)
+
+        return ServerSentEvent(stream(), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+def _queue_filters(request: Request) -> casework.QueueFilters:
+    query = request.query_params
+    return casework.QueueFilters(
+        school=query.get("school", ""),
+        category=query.get("category", ""),
+        status=query.get("status", "open"),
+        mine=query.get("mine") == "1",
+        unassigned=query.get("unassigned") == "1",
+    )
+
+
+async def _queue_page(request: Request, template: str) -> Template:
+    account = current_staff(request)
+    filters = _queue_filters(request)
+    rows = await casework.queue(account, filters)
+    context: dict[str, Any] = {
+        "staff": account,
+        "filters": filters,
+        "rows": rows,
+        "urgent": sum(1 for row in rows if row.urgent_unacknowledged),
+        "schools": await list_schools(),
+        "categories": CATEGORIES,
+        "statuses": workflow.STATUSES,
+        "query_string": request.url.query or "",
+    }
+    page = await render(request, template, context)
+    page.headers.update(NO_STORE)
+    return page
+
+
+class CaseController(Controller):
+    path = "/staff/cases/{public_id:str}"
+    guards = [require_staff]
+
+    @get("/", name="staff_case")
+    async def show_case(self, request: Request, public_id: str) -> Template:
+        report = await casework.open_case(current_staff(request), public_id)
+        return await _case_page(request, report, "staff_case.html")
+
+    @get("/live", name="staff_case_live")
+    async def case_live(self, request: Request, public_id: str) -> Template:
+        report = await casework.open_case(current_staff(request), public_id)
+        return await _case_page(request, report, "_staff_case_live.html")
+
+    @get("/photos/{photo_id:str}", name="staff_case_photo")
+    async def photo(self, request: Request, public_id: str, photo_id: str) -> Response[bytes]:
+        account = current_staff(request)
+        report = await access.case_for(account, public_id)
+        photo = await services.photo_of(report, photo_id)
+        if photo is None:
+            raise NotFoundException()
+        await audit.record("case.photo_viewed", staff=account, case_id=report.id)
+        return Response(
+            photo.data,
+            media_type=photo.content_type,
+            headers={**NO_STORE, "Content-Disposition": "inline", "X-Content-Type-Options": "nosniff"},
+        )
+
+    @post("/act", name="staff_case_act", status_code=200)
+    async def act(self, request: Request, public_id: str) -> Response:
+        """Every case action posts here with its `action`; the services own the rules."""
+        account = current_staff(request)
+        report = await access.case_for(account, public_id)
+        data, _files = await read_form(request)
+        action = str(data.get("action", ""))
+        try:
+            if action == "acknowledge":
+                await casework.acknowledge(account, report)
+            elif action == "assign":
+                raw = str(data.get("assignee", ""))
+                await casework.assign(account, report, int(raw) if raw.isdigit() else None)
+            elif action == "status":
+                await casework.set_status(
+                    account, report, str(data.get("status", "")), str(data.get("disposition", ""))
+                )
+            elif action == "message":
+                await casework.message_reporter(account, report, str(data.get("body", "")))
+            elif action == "note":
+                await casework.add_note(account, report, str(data.get("body", "")))
+            else:
+                raise casework.CaseRuleError("Unknown action.")
+        except casework.CaseRuleError as problem:
+            report = await access.case_for(account, public_id)
+            draft = {action: str(data.get("body", ""))}
+            return await _case_page(
+                request, report, "staff_case.html", error=problem.message, draft=draft, status_code=422
+            )
+        if request.headers.get("hx-request"):
+            report = await access.case_for(account, public_id)
+            return await _case_page(request, report, "_staff_case_live.html")
+        return Redirect(path=f"/staff/cases/{public_id}", status_code=303)
+
+
+async def _case_page(
+    request: Request,
+    report: Any,
+    template: str,
+    *,
+    error: str | None = None,
+    draft: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    context = {
+        "staff": current_staff(request),
+        "report": report,
+        "school": await casework.school_of(report),
+        "entries": await services.conversation(report, include_notes=True),
+        "photos": await services.photos_listed(report),
+        "timeline": await audit.case_timeline(report.id),
+        "assignable": await casework.assignable_staff(report),
+        "moves": workflow.MOVES.get(report.status, ()),
+        "statuses": workflow.STATUSES,
+        "dispositions": workflow.DISPOSITIONS,
+        "error": error,
+        "draft": draft or {},
+        "categories_by_key": BY_KEY,
+        "roles": services.ROLES,
+        "sources": SOURCES,
+        "language_name": lambda code: language_name(code, i18n.current_locale()),
+        "timeline_words": TIMELINE_WORDS,
+    }
+    page = await render(request, template, context, status_code=status_code)
+    page.headers.update(NO_STORE)
+    return page
+
+
+STAFF_CONTROLLERS = [SignInController, QueueController, CaseController]
