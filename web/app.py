@@ -15,7 +15,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar_htmx import HTMXPlugin
 
-from web import i18n
+from web import i18n, live
 from web.cases.services import purge_pending_uploads
 from web.district.services import ensure_district
 from web.help.controllers import help_routes
@@ -55,10 +55,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         env: Environment = engine.engine
         configure_jinja(env, settings)
 
+    channels = build_channels()
+
     async def on_startup() -> None:
         await migrate()
         await ensure_district()
         await purge_pending_uploads()
+        live.activate(channels)
+
+    async def on_shutdown() -> None:
+        live.deactivate(channels)
 
     return Litestar(
         route_handlers=[
@@ -73,7 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 cache_control=CacheControlHeader(max_age=31_536_000, public=True),
             ),
         ],
-        plugins=[HTMXPlugin(), build_channels()],
+        plugins=[HTMXPlugin(), channels],
         # Only staff forms carry CSRF tokens: the public side sets no cookie on a shared device.
         csrf_config=CSRFConfig(
             secret=installation_secret("csrf_secret", "LANTERN_CSRF_SECRET").decode(),
@@ -91,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_request=_choose_locale,
         exception_handlers={**ERROR_HANDLERS, NotAuthorizedException: to_sign_in},
         on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
         response_headers=SECURITY_HEADERS,
         compression_config=CompressionConfig(
             backend="gzip", minimum_size=512, gzip_compress_level=6, exclude=["/staff/events"]
