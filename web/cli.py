@@ -91,3 +91,22 @@ def staff_add(email: str, schools: tuple[str, ...], role: str, display_name: str
     except StaffError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Added {email} as {role}.")
+
+
+@staff.command("reset-password")
+@click.argument("email")
+def staff_reset_password(email: str) -> None:
+    """Set a new password for EMAIL (read from standard input) and sign that account out everywhere."""
+    from web.staff.services import StaffError, reset_password
+
+    password = sys.stdin.readline().rstrip("\n")
+
+    async def run() -> None:
+        await _prepare(demo=False)
+        await reset_password(email, password)
+
+    try:
+        asyncio.run(run())
+    except StaffError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"New password set for {email}; every session of that account has ended.")

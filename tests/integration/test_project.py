@@ -80,3 +80,37 @@ def test_cli_migrate_and_staff_add(tmp_path: Path) -> None:
     )
     assert row[0] == "a@school.example" and row[1] == "analyst"
     assert row[2].startswith("$argon2id$") and "a long enough password" not in row[2]
+
+
+def test_cli_reset_password_refuses_common_passwords_and_ends_sessions(tmp_path: Path) -> None:
+    import sqlite3
+
+    _cli("migrate", data_dir=tmp_path)
+    assert (
+        _cli(
+            "staff",
+            "add",
+            "b@school.example",
+            "--role",
+            "analyst",
+            data_dir=tmp_path,
+            stdin="first long password\n",
+        ).returncode
+        == 0
+    )
+    database = sqlite3.connect(tmp_path / "lantern.sqlite")
+    staff_id = database.execute("select id from staff_account").fetchone()[0]
+    database.execute(
+        "insert into staff_session (token_hash, staff, created_at, last_seen_at) values ('x', ?, datetime('now'), datetime('now'))",
+        (staff_id,),
+    )
+    database.commit()
+    common = _cli("staff", "reset-password", "b@school.example", data_dir=tmp_path, stdin="password1234\n")
+    assert common.returncode != 0 and "commonly used" in common.stderr
+    done = _cli(
+        "staff", "reset-password", "b@school.example", data_dir=tmp_path, stdin="second long password\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert database.execute("select ended_at from staff_session").fetchone()[0] is not None
+    missing = _cli("staff", "reset-password", "nobody@school.example", data_dir=tmp_path, stdin="x\n")
+    assert missing.returncode != 0 and "No account" in missing.stderr

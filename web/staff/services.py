@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 
 from web.district.tables import School
-from web.staff.tables import ROLES, StaffAccount, StaffSchool
+from web.staff import audit
+from web.staff.tables import ROLES, StaffAccount, StaffSchool, StaffSession
 
 MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()
+_COMMON_PASSWORDS = Path(__file__).with_name("data") / "common-passwords.txt.gz"
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    with gzip.open(_COMMON_PASSWORDS, "rt", encoding="utf-8") as handle:
+        return frozenset(line.strip() for line in handle if line.strip())
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why a new staff password is not good enough, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"The password must have at least {MIN_PASSWORD_LENGTH} characters"
+    lowered = password.lower()
+    if lowered in _common_passwords() or lowered.rstrip("0123456789!?.") in _common_passwords():
+        return "That password is on the list of commonly used passwords; choose another"
+    if len(set(password)) < 4:
+        return "That password repeats too few characters; choose another"
+    local = email.split("@")[0].lower()
+    if local and len(local) >= 4 and local in lowered:
+        return "The password must not contain your email name"
+    return None
 
 
 class StaffError(ValueError):
@@ -26,8 +52,9 @@ async def add_staff(
         raise StaffError(f"Not an email address: {email!r}")
     if role not in ROLES:
         raise StaffError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters")
+    problem = password_problem(password, email)
+    if problem:
+        raise StaffError(problem)
     if await StaffAccount.exists().where(StaffAccount.email == email):
         raise StaffError(f"An account for {email} already exists")
     schools = await School.objects().where(School.slug.is_in(school_slugs)) if school_slugs else []
@@ -46,3 +73,23 @@ async def add_staff(
     for school in schools:
         await StaffSchool(staff=account.id, school=school.id).save()
     return account
+
+
+async def reset_password(email: str, password: str) -> None:
+    """Set a new password (by an administrator or `lantern staff reset-password`); ends every session
+    of that account, so a stolen session stops working too."""
+    email = email.strip().lower()
+    account = await StaffAccount.objects().where(StaffAccount.email == email).first()
+    if account is None:
+        raise StaffError(f"No account for {email}")
+    problem = password_problem(password, email)
+    if problem:
+        raise StaffError(problem)
+    now = datetime.now(tz=UTC)
+    await StaffAccount.update({StaffAccount.password_hash: _hasher.hash(password)}).where(
+        StaffAccount.id == account.id
+    )
+    await StaffSession.update({StaffSession.ended_at: now}).where(
+        (StaffSession.staff == account.id) & (StaffSession.ended_at.is_null())
+    )
+    await audit.record("staff.password_reset", staff=account)
