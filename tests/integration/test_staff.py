@@ -135,8 +135,8 @@ async def test_every_case_route_refuses_other_schools_and_audits_it(
             .StaffAccount.exists()
             .where(__import__("web.staff.tables", fromlist=["StaffAccount"]).StaffAccount.email == who)
         ):
-            await add_staff(who, "an analyst password", "analyst", ["lincoln-hs"])
-        token = await sign_in(client, who, "an analyst password")
+            await add_staff(who, "quiet river lantern", "analyst", ["lincoln-hs"])
+        token = await sign_in(client, who, "quiet river lantern")
         _code, report = await _report(client, place="lincoln-hs", photo="yes")
     else:
         token = await sign_in(client, who)
@@ -237,7 +237,7 @@ async def test_views_are_audited_without_any_address(client: AsyncTestClient) ->
     await sign_in(client, DISTRICT)
     await client.get(f"/staff/cases/{report.public_id}", headers={"User-Agent": "AuditProbe/1"})
     rows = await AuditEvent.select().where(
-        (AuditEvent.case_id == report.id) & (AuditEvent.action == "case.viewed")
+        (AuditEvent.case_uuid == report.public_id) & (AuditEvent.action == "case.viewed")
     )
     assert rows and rows[0]["staff"] is not None
     dumped = " ".join(str(value) for row in await AuditEvent.select() for value in row.values())
@@ -254,3 +254,17 @@ async def test_photos_are_served_to_staff_without_caching(client: AsyncTestClien
     assert photo.status_code == 200 and photo.headers["content-type"] == "image/png"
     assert photo.headers["cache-control"] == "no-store"
     assert photo.content.startswith(b"\x89PNG")
+
+
+async def test_district_admins_browse_the_audit_and_others_cannot(client: AsyncTestClient) -> None:
+    _code, report = await _report(client, place="northgate-ms")
+    await sign_in(client, LINCOLN_RESPONDER)
+    assert (await client.get(f"/staff/cases/{report.public_id}")).status_code == 404
+    assert (await client.get("/staff/audit")).status_code == 404
+    await sign_in(client, DISTRICT)
+    page = await client.get(f"/staff/audit?action=case.refused&case={report.public_id}")
+    assert page.status_code == 200
+    assert page.text.count('data-testid="audit-row"') == 1
+    assert LINCOLN_RESPONDER in page.text
+    refused_audit = (await client.get(f"/staff/audit?action=audit.refused&email={LINCOLN_RESPONDER}")).text
+    assert refused_audit.count('data-testid="audit-row"') == 1

@@ -143,7 +143,7 @@ def _tell(kind: str, report: Report) -> None:
 async def open_case(account: StaffAccount, public_id: str) -> Report:
     """The case for its page: access checked, the view audited, the reporter's replies marked read."""
     report = await access.case_for(account, public_id)
-    await audit.record("case.viewed", staff=account, case_id=report.id)
+    await audit.record("case.viewed", staff=account, case=report)
     await Message.update({Message.read_by_staff: True}).where(
         (Message.report == report.id) & (Message.read_by_staff == False)
     )
@@ -164,7 +164,7 @@ async def acknowledge(account: StaffAccount, report: Report) -> None:
         if report.assignee is None:
             values[Report.assignee] = account.id
         await Report.update(values).where((Report.id == report.id) & (Report.status == "new"))
-    await audit.record("case.acknowledged", staff=account, case_id=report.id)
+    await audit.record("case.acknowledged", staff=account, case=report)
     _tell("acknowledged", report)
 
 
@@ -184,7 +184,7 @@ async def assign(account: StaffAccount, report: Report, assignee_id: int | None)
     await Report.update({Report.assignee: assignee_id, Report.updated_at: datetime.now(tz=UTC)}).where(
         Report.id == report.id
     )
-    await audit.record("case.assigned", staff=account, case_id=report.id, assignee=assignee_id)
+    await audit.record("case.assigned", staff=account, case=report, assignee=assignee_id)
     _tell("assigned", report)
 
 
@@ -204,7 +204,7 @@ async def set_status(account: StaffAccount, report: Report, target: str, disposi
     await audit.record(
         "case.status",
         staff=account,
-        case_id=report.id,
+        case=report,
         before=report.status,
         after=target,
         disposition=disposition,
@@ -217,7 +217,7 @@ async def message_reporter(account: StaffAccount, report: Report, body: str) -> 
     if not body:
         raise CaseRuleError("Write a message first.")
     await services.add_staff_message(report, body, account.display_name)
-    await audit.record("case.message", staff=account, case_id=report.id)
+    await audit.record("case.message", staff=account, case=report)
     _tell("message", report)
 
 
@@ -235,7 +235,7 @@ async def add_note(account: StaffAccount, report: Report, body: str) -> None:
         read_by_staff=True,
         created_at=datetime.now(tz=UTC),
     ).save()
-    await audit.record("case.note", staff=account, case_id=report.id)
+    await audit.record("case.note", staff=account, case=report)
     _tell("note", report)
 
 

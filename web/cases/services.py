@@ -144,7 +144,7 @@ async def submit_report(form: ReportForm, photos: list[CleanPhoto], *, source: s
         submitted = await _store_once(form, photos, source, locale, code, receipt_hash, school, now)
     if not submitted.repeated:
         report = submitted.report
-        await audit.record("case.created", case_id=report.id, source=source, life_safety=report.life_safety)
+        await audit.record("case.created", case=report, source=source, life_safety=report.life_safety)
         live.publish(
             "new", case=str(report.public_id), school_id=report.school, life_safety=report.life_safety
         )
@@ -358,7 +358,7 @@ async def add_reporter_message(
         await _attach(report, message, photos, now)
         await _attach_pending(report, message, upload_tokens or [], now)
         await Report.update({Report.updated_at: now}).where(Report.id == report.id)
-    await audit.record("case.reporter_replied", case_id=report.id)
+    await audit.record("case.reporter_replied", case=report)
     live.publish("reply", case=str(report.public_id), school_id=report.school, life_safety=report.life_safety)
     return message
 

@@ -43,6 +43,6 @@ async def case_for(account: StaffAccount, public_id: str) -> Report:
     if report is None:
         raise NotFoundException()
     if not await may_work(account, report):
-        await audit.record("case.refused", staff=account, case_id=report.id)
+        await audit.record("case.refused", staff=account, case=report)
         raise NotFoundException()
     return report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
@@ -195,7 +196,7 @@ class CaseController(Controller):
         photo = await services.photo_of(report, photo_id)
         if photo is None:
             raise NotFoundException()
-        await audit.record("case.photo_viewed", staff=account, case_id=report.id)
+        await audit.record("case.photo_viewed", staff=account, case=report)
         return Response(
             photo.data,
             media_type=photo.content_type,
@@ -252,7 +253,7 @@ async def _case_page(
         "school": await casework.school_of(report),
         "entries": await services.conversation(report, include_notes=True),
         "photos": await services.photos_listed(report),
-        "timeline": await audit.case_timeline(report.id),
+        "timeline": await audit.case_timeline(report),
         "assignable": await casework.assignable_staff(report),
         "moves": workflow.MOVES.get(report.status, ()),
         "statuses": workflow.STATUSES,
@@ -270,4 +271,42 @@ async def _case_page(
     return page
 
 
-STAFF_CONTROLLERS = [SignInController, QueueController, CaseController]
+class AuditController(Controller):
+    """District admins browse the audit log; nobody else may."""
+
+    path = "/staff/audit"
+    guards = [require_staff]
+
+    @get("/", name="staff_audit")
+    async def browse(self, request: Request) -> Template:
+        account = current_staff(request)
+        if account.role != "district_admin":
+            await audit.record("audit.refused", staff=account)
+            raise NotFoundException()
+        query = request.query_params
+        case_raw, before_raw = query.get("case", "").strip(), query.get("before", "")
+        rows = await audit.browse(
+            action=query.get("action", "")[:40],
+            email=query.get("email", "")[:254],
+            case_uuid=_uuid_or_none(case_raw),
+            before_id=int(before_raw) if before_raw.isdigit() else None,
+        )
+        context = {
+            "staff": account,
+            "rows": rows,
+            "filters": {"action": query.get("action", ""), "email": query.get("email", ""), "case": case_raw},
+            "next_before": rows[-1]["id"] if len(rows) == audit.PAGE_SIZE else None,
+        }
+        page = await render(request, "staff_audit.html", context)
+        page.headers.update(NO_STORE)
+        return page
+
+
+def _uuid_or_none(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
+STAFF_CONTROLLERS = [SignInController, QueueController, CaseController, AuditController]

@@ -3,9 +3,9 @@
 from piccolo.columns import (
     JSON,
     M2M,
+    UUID,
     Boolean,
     ForeignKey,
-    Integer,
     LazyTableReference,
     Serial,
     Timestamptz,
@@ -51,7 +51,8 @@ class StaffSession(Table):
 class AuditEvent(Table):
     """Append-only: who did what, when. Never an IP address or a user agent.
 
-    `case_id` is a plain number, not a foreign key, so the record outlives a purged case.
+    `case_uuid` is the case's public id, not a foreign key: the record outlives a purged case, and a
+    number reused after a purge can never attribute it to another case.
     """
 
     id = Serial(primary_key=True)
@@ -59,6 +60,6 @@ class AuditEvent(Table):
     # What the staff member typed at sign-in, for failed attempts with no account behind them.
     email = Varchar(length=254, null=True, default=None)
     action = Varchar(length=40, index=True)
-    case_id = Integer(null=True, default=None, index=True)
+    case_uuid = UUID(null=True, default=None, index=True)
     detail = JSON(default={})
     created_at = Timestamptz(index=True)

@@ -128,7 +128,7 @@ class TaxonomyTerm(Table, tablename="taxonomy_term", schema=None):
     )
 
 
-ID = "2026-11-29T12:40:33:222654"
+ID = "2026-11-29T12:50:02:871802"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -139,49 +139,11 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="Schedule", tablename="schedule", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="ServiceAtLocation",
-        tablename="service_at_location",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="Taxonomy", tablename="taxonomy", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="Service", tablename="service", schema=None, columns=None
-    )
-
-    manager.add_table(
         class_name="Attribute", tablename="attribute", schema=None, columns=None
     )
 
     manager.add_table(
-        class_name="Language", tablename="language", schema=None, columns=None
-    )
-
-    manager.add_table(
         class_name="Address", tablename="address", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="Location", tablename="location", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="Phone", tablename="phone", schema=None, columns=None
     )
 
     manager.add_table(
@@ -191,9 +153,47 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_column(
-        table_class_name="TaxonomyTerm",
+    manager.add_table(
+        class_name="Language", tablename="language", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="Schedule", tablename="schedule", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="Phone", tablename="phone", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="Service", tablename="service", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="TaxonomyTerm",
         tablename="taxonomy_term",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="Taxonomy", tablename="taxonomy", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="Location", tablename="location", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="ServiceAtLocation",
+        tablename="service_at_location",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attribute",
+        tablename="attribute",
         column_name="id",
         db_column_name="id",
         column_class_name="UUID",
@@ -213,18 +213,42 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        column_name="code",
-        db_column_name="code",
+        table_class_name="Attribute",
+        tablename="attribute",
+        column_name="link_id",
+        db_column_name="link_id",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 60,
+            "length": 36,
             "default": "",
             "null": False,
             "primary_key": False,
-            "unique": True,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attribute",
+        tablename="attribute",
+        column_name="taxonomy_term",
+        db_column_name="taxonomy_term",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": TaxonomyTerm,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
@@ -235,14 +259,147 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        column_name="name",
-        db_column_name="name",
+        table_class_name="Attribute",
+        tablename="attribute",
+        column_name="link_type",
+        db_column_name="link_type",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 60,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attribute",
+        tablename="attribute",
+        column_name="link_entity",
+        db_column_name="link_entity",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "service",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attribute",
+        tablename="attribute",
+        column_name="value",
+        db_column_name="value",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
             "length": 200,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="location",
+        db_column_name="location",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Location,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="attention",
+        db_column_name="attention",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="address_1",
+        db_column_name="address_1",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 300,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -257,8 +414,227 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
+        table_class_name="Address",
+        tablename="address",
+        column_name="address_2",
+        db_column_name="address_2",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 300,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="city",
+        db_column_name="city",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 120,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="region",
+        db_column_name="region",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 120,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="state_province",
+        db_column_name="state_province",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 60,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="postal_code",
+        db_column_name="postal_code",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="country",
+        db_column_name="country",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 2,
+            "default": "US",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="address_type",
+        db_column_name="address_type",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "physical",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Organization",
+        tablename="organization",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Organization",
+        tablename="organization",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 300,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Organization",
+        tablename="organization",
+        column_name="alternate_name",
+        db_column_name="alternate_name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 300,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Organization",
+        tablename="organization",
         column_name="description",
         db_column_name="description",
         column_class_name="Text",
@@ -278,63 +654,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        column_name="parent",
-        db_column_name="parent",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": "self",
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        column_name="taxonomy",
-        db_column_name="taxonomy",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Taxonomy,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        column_name="language",
-        db_column_name="language",
+        table_class_name="Organization",
+        tablename="organization",
+        column_name="email",
+        db_column_name="email",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 20,
-            "default": "en",
+            "length": 200,
+            "default": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -348,14 +676,172 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        column_name="term_uri",
-        db_column_name="term_uri",
+        table_class_name="Organization",
+        tablename="organization",
+        column_name="website",
+        db_column_name="website",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
             "length": 500,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Language",
+        tablename="language",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Language",
+        tablename="language",
+        column_name="service",
+        db_column_name="service",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Service,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Language",
+        tablename="language",
+        column_name="location",
+        db_column_name="location",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Location,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Language",
+        tablename="language",
+        column_name="phone",
+        db_column_name="phone",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Phone,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Language",
+        tablename="language",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 100,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Language",
+        tablename="language",
+        column_name="code",
+        db_column_name="code",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Language",
+        tablename="language",
+        column_name="note",
+        db_column_name="note",
+        column_class_name="Text",
+        column_class=Text,
+        params={
             "default": None,
             "null": True,
             "primary_key": False,
@@ -594,8 +1080,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ServiceAtLocation",
-        tablename="service_at_location",
+        table_class_name="Phone",
+        tablename="phone",
         column_name="id",
         db_column_name="id",
         column_class_name="UUID",
@@ -615,8 +1101,32 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ServiceAtLocation",
-        tablename="service_at_location",
+        table_class_name="Phone",
+        tablename="phone",
+        column_name="organization",
+        db_column_name="organization",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Organization,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Phone",
+        tablename="phone",
         column_name="service",
         db_column_name="service",
         column_class_name="ForeignKey",
@@ -639,8 +1149,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ServiceAtLocation",
-        tablename="service_at_location",
+        table_class_name="Phone",
+        tablename="phone",
         column_name="location",
         db_column_name="location",
         column_class_name="ForeignKey",
@@ -663,8 +1173,74 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ServiceAtLocation",
-        tablename="service_at_location",
+        table_class_name="Phone",
+        tablename="phone",
+        column_name="number",
+        db_column_name="number",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Phone",
+        tablename="phone",
+        column_name="extension",
+        db_column_name="extension",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Phone",
+        tablename="phone",
+        column_name="type",
+        db_column_name="type",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "voice",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Phone",
+        tablename="phone",
         column_name="description",
         db_column_name="description",
         column_class_name="Text",
@@ -684,96 +1260,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Taxonomy",
-        tablename="taxonomy",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Taxonomy",
-        tablename="taxonomy",
-        column_name="name",
-        db_column_name="name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Taxonomy",
-        tablename="taxonomy",
-        column_name="description",
-        db_column_name="description",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Taxonomy",
-        tablename="taxonomy",
-        column_name="uri",
-        db_column_name="uri",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 500,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Taxonomy",
-        tablename="taxonomy",
-        column_name="version",
-        db_column_name="version",
+        table_class_name="Phone",
+        tablename="phone",
+        column_name="text_keyword",
+        db_column_name="text_keyword",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -1181,8 +1671,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
         column_name="id",
         db_column_name="id",
         column_class_name="UUID",
@@ -1202,243 +1692,38 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
-        column_name="link_id",
-        db_column_name="link_id",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 36,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
-        column_name="taxonomy_term",
-        db_column_name="taxonomy_term",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": TaxonomyTerm,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
-        column_name="link_type",
-        db_column_name="link_type",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 60,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
-        column_name="link_entity",
-        db_column_name="link_entity",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": "service",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
-        column_name="value",
-        db_column_name="value",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Language",
-        tablename="language",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Language",
-        tablename="language",
-        column_name="service",
-        db_column_name="service",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Service,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Language",
-        tablename="language",
-        column_name="location",
-        db_column_name="location",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Location,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Language",
-        tablename="language",
-        column_name="phone",
-        db_column_name="phone",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Phone,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Language",
-        tablename="language",
-        column_name="name",
-        db_column_name="name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 100,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Language",
-        tablename="language",
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
         column_name="code",
         db_column_name="code",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 20,
-            "default": None,
-            "null": True,
+            "length": 60,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -1451,13 +1736,105 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Language",
-        tablename="language",
-        column_name="note",
-        db_column_name="note",
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="description",
+        db_column_name="description",
         column_class_name="Text",
         column_class=Text,
         params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="parent",
+        db_column_name="parent",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": "self",
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="taxonomy",
+        db_column_name="taxonomy",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Taxonomy,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="language",
+        db_column_name="language",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "en",
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="term_uri",
+        db_column_name="term_uri",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 500,
             "default": None,
             "null": True,
             "primary_key": False,
@@ -1472,8 +1849,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Address",
-        tablename="address",
+        table_class_name="Taxonomy",
+        tablename="taxonomy",
         column_name="id",
         db_column_name="id",
         column_class_name="UUID",
@@ -1493,38 +1870,57 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="location",
-        db_column_name="location",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Location,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="attention",
-        db_column_name="attention",
+        table_class_name="Taxonomy",
+        tablename="taxonomy",
+        column_name="name",
+        db_column_name="name",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
             "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Taxonomy",
+        tablename="taxonomy",
+        column_name="description",
+        db_column_name="description",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Taxonomy",
+        tablename="taxonomy",
+        column_name="uri",
+        db_column_name="uri",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 500,
             "default": None,
             "null": True,
             "primary_key": False,
@@ -1539,170 +1935,16 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="address_1",
-        db_column_name="address_1",
+        table_class_name="Taxonomy",
+        tablename="taxonomy",
+        column_name="version",
+        db_column_name="version",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 300,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="address_2",
-        db_column_name="address_2",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 300,
+            "length": 40,
             "default": None,
             "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="city",
-        db_column_name="city",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 120,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="region",
-        db_column_name="region",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 120,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="state_province",
-        db_column_name="state_province",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 60,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="postal_code",
-        db_column_name="postal_code",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="country",
-        db_column_name="country",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 2,
-            "default": "US",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="address_type",
-        db_column_name="address_type",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "physical",
-            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -1890,8 +2132,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
+        table_class_name="ServiceAtLocation",
+        tablename="service_at_location",
         column_name="id",
         db_column_name="id",
         column_class_name="UUID",
@@ -1911,32 +2153,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
-        column_name="organization",
-        db_column_name="organization",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Organization,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
+        table_class_name="ServiceAtLocation",
+        tablename="service_at_location",
         column_name="service",
         db_column_name="service",
         column_class_name="ForeignKey",
@@ -1959,8 +2177,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
+        table_class_name="ServiceAtLocation",
+        tablename="service_at_location",
         column_name="location",
         db_column_name="location",
         column_class_name="ForeignKey",
@@ -1983,231 +2201,13 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
-        column_name="number",
-        db_column_name="number",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
-        column_name="extension",
-        db_column_name="extension",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
-        column_name="type",
-        db_column_name="type",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "voice",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
+        table_class_name="ServiceAtLocation",
+        tablename="service_at_location",
         column_name="description",
         db_column_name="description",
         column_class_name="Text",
         column_class=Text,
         params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
-        column_name="text_keyword",
-        db_column_name="text_keyword",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Organization",
-        tablename="organization",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Organization",
-        tablename="organization",
-        column_name="name",
-        db_column_name="name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 300,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Organization",
-        tablename="organization",
-        column_name="alternate_name",
-        db_column_name="alternate_name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 300,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Organization",
-        tablename="organization",
-        column_name="description",
-        db_column_name="description",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Organization",
-        tablename="organization",
-        column_name="email",
-        db_column_name="email",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Organization",
-        tablename="organization",
-        column_name="website",
-        db_column_name="website",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 500,
             "default": None,
             "null": True,
             "primary_key": False,

@@ -24,7 +24,7 @@ class District(Table, tablename="district", schema=None):
     )
 
 
-ID = "2026-11-29T12:40:31:185542"
+ID = "2026-11-29T12:49:59:010683"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
