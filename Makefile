@@ -54,8 +54,9 @@ test-fast: catalogs ## Unit and integration tests only
 test-e2e: catalogs browser ## Browser stories only
 	$(RUN) pytest -m e2e -q
 
-bench: catalogs ## Page weight and server time of the student pages (writes bench/results.md)
+bench: catalogs ## Page weight, server time, and live-queue latency (writes bench/results.md)
 	$(RUN) python bench/pages.py
+	$(RUN) python bench/queue_latency.py
 
 vendor: ## Re-fetch the pinned front-end files from npm (see static/vendor/package.json)
 	bash scripts/vendor.sh

@@ -100,6 +100,25 @@ def home_server_time(base: str, rounds: int = 300) -> tuple[float, float]:
     return statistics.median(samples), samples[int(len(samples) * 0.95)]
 
 
+def write_section(heading: str, text: str) -> None:
+    """Add or replace one `# heading` section of bench/results.md, keeping the others."""
+    path = ROOT / "bench" / "results.md"
+    lines = path.read_text().splitlines() if path.exists() else []
+    if heading in lines:
+        start = lines.index(heading)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("# ")), len(lines))
+        before, after = lines[:start], lines[end:]
+    else:
+        before, after = lines, []
+    while before and not before[-1].strip():
+        before.pop()
+    parts = ["\n".join(before)] if before else []
+    parts.append(text.rstrip("\n"))
+    if after:
+        parts.append("\n".join(after).rstrip("\n"))
+    path.write_text("\n\n".join(parts) + "\n")
+
+
 def main() -> int:
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="lantern-bench-") as data_dir:
@@ -135,7 +154,7 @@ def main() -> int:
         f"p95 {p95_ms:.2f} ms — budget 20 ms: {'ok' if within_time else 'OVER'}.",
     ]
     report = "\n".join(lines) + "\n"
-    (ROOT / "bench" / "results.md").write_text(report)
+    write_section(lines[0], report)
     print(report)
     return 0 if ok else 1
 

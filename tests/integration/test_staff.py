@@ -268,3 +268,51 @@ async def test_district_admins_browse_the_audit_and_others_cannot(client: AsyncT
     assert LINCOLN_RESPONDER in page.text
     refused_audit = (await client.get(f"/staff/audit?action=audit.refused&email={LINCOLN_RESPONDER}")).text
     assert refused_audit.count('data-testid="audit-row"') == 1
+
+
+async def test_disclosures_are_recorded_and_shown_on_the_timeline_and_summary(
+    client: AsyncTestClient,
+) -> None:
+    _code, report = await _report(client, category="weapon", place="event", event_name="Friday game")
+    token = await sign_in(client, DISTRICT)
+    incomplete = await _act(client, token, report, action="disclose", recipient_kind="law_enforcement",
+                            recipient="Sgt. Diaz", organization="KCK Police", what="", why="")  # fmt: skip
+    assert incomplete.status_code == 422
+    assert 'value="Sgt. Diaz"' in incomplete.text and 'value="KCK Police"' in incomplete.text
+    done = await _act(client, token, report, action="disclose", recipient_kind="law_enforcement",
+                      recipient="Sgt. Diaz", organization="KCK Police",
+                      what="The report text and the event name", why="Possible weapon at a school event")  # fmt: skip
+    assert done.status_code == 303
+    page = (await client.get(f"/staff/cases/{report.public_id}")).text
+    assert "Sgt. Diaz" in page and "Shared outside the team (disclosure recorded)" in page
+    summary = await client.get(f"/staff/cases/{report.public_id}/summary")
+    assert summary.status_code == 200 and summary.headers["cache-control"] == "no-store"
+    assert "Possible weapon at a school event" in summary.text and "Friday game" in summary.text
+    assert (
+        await AuditEvent.count().where(
+            (AuditEvent.action == "case.summary_viewed") & (AuditEvent.case_uuid == report.public_id)
+        )
+        == 1
+    )
+
+
+async def test_support_actions_with_due_follow_ups_show_in_the_queue(client: AsyncTestClient) -> None:
+    _code, report = await _report(client)
+    token = await sign_in(client, DISTRICT)
+    yesterday = (datetime.now(tz=UTC) - timedelta(days=1)).date().isoformat()
+    bad = await _act(client, token, report, action="support", kind="check_in", follow_up_on="not-a-date")
+    assert bad.status_code == 422 and "not a date" in bad.text
+    await _act(client, token, report, action="support", kind="restorative_conversation",
+               details="With both students, Ms. Rivera leads", follow_up_on=yesterday)  # fmt: skip
+    row = (await client.get("/staff/rows")).text
+    assert f'data-case="{report.public_id}"' in row and "1 follow-up due" in row
+    page = (await client.get(f"/staff/cases/{report.public_id}")).text
+    assert "Restorative conversation" in page and 'data-testid="follow-up-due"' in page
+    support_id = re.search(r'name="support_id" value="(\d+)"', page)
+    assert support_id
+    await _act(client, token, report, action="support_done", support_id=support_id.group(1))
+    assert (
+        "follow-up due" not in (await client.get("/staff/rows")).text.split(str(report.public_id))[1][:1500]
+    )
+    again = await _act(client, token, report, action="support_done", support_id=support_id.group(1))
+    assert again.status_code == 422

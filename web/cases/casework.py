@@ -6,7 +6,7 @@ Every action checks access first (web.staff.access), writes its audit row, and t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from piccolo.columns import Column
@@ -14,7 +14,7 @@ from piccolo.columns import Column
 from web import live
 from web.cases import services, workflow
 from web.cases.categories import BY_KEY
-from web.cases.tables import Attachment, Message, Report
+from web.cases.tables import Attachment, Disclosure, Message, Report, SupportAction
 from web.db import write_transaction
 from web.district.tables import School
 from web.staff import access, audit
@@ -52,6 +52,7 @@ class QueueRow:
     photos: int
     messages: int
     unread_replies: int
+    follow_ups_due: int = 0
 
     @property
     def urgent_unacknowledged(self) -> bool:
@@ -109,6 +110,7 @@ async def queue(account: StaffAccount, filters: QueueFilters) -> list[QueueRow]:
     )
     message_counts = _count_by(messages)
     unread = _count_by([m for m in messages if m["author"] == "reporter" and not m["read_by_staff"]])
+    due = await follow_ups_due(ids, datetime.now(tz=UTC).date())
     result = [
         QueueRow(
             public_id=str(row["public_id"]),
@@ -123,6 +125,7 @@ async def queue(account: StaffAccount, filters: QueueFilters) -> list[QueueRow]:
             photos=photos.get(row["id"], 0),
             messages=message_counts.get(row["id"], 0),
             unread_replies=unread.get(row["id"], 0),
+            follow_ups_due=due.get(row["id"], 0),
         )
         for row in rows
     ]
@@ -241,3 +244,107 @@ async def add_note(account: StaffAccount, report: Report, body: str) -> None:
 
 async def school_of(report: Report) -> School | None:
     return await School.objects().where(School.id == report.school).first() if report.school else None
+
+
+async def record_disclosure(
+    account: StaffAccount,
+    report: Report,
+    *,
+    kind: str,
+    recipient: str,
+    organization: str,
+    what: str,
+    why: str,
+) -> None:
+    """Sharing a case outside the team leaves a record: who, what, with whom, why, when."""
+    recipient, what, why = recipient.strip(), what.strip(), why.strip()
+    if kind not in workflow.RECIPIENT_KINDS:
+        raise CaseRuleError("Choose who it was shared with.")
+    if not recipient or not what or not why:
+        raise CaseRuleError("Say whom it was shared with, what was shared, and why.")
+    now = datetime.now(tz=UTC)
+    await Disclosure(
+        report=report.id,
+        staff=account.id,
+        recipient_kind=kind,
+        recipient=recipient[:200],
+        organization=organization.strip()[:200] or None,
+        what=what,
+        why=why,
+        shared_at=now,
+    ).save()
+    await audit.record(
+        "case.disclosed", staff=account, case=report, recipient_kind=kind, recipient=recipient[:200]
+    )
+    _tell("disclosed", report)
+
+
+async def disclosures(report: Report) -> list[dict[str, Any]]:
+    return await (
+        Disclosure.select(*Disclosure.all_columns(), Disclosure.staff.display_name.as_alias("staff_name"))
+        .where(Disclosure.report == report.id)
+        .order_by(Disclosure.shared_at)
+    )
+
+
+async def add_support_action(
+    account: StaffAccount, report: Report, *, kind: str, details: str, owner_id: int | None, follow_up_on: str
+) -> None:
+    """Record what the team does to support (an owner and a follow-up date make it show when due)."""
+    if kind not in workflow.SUPPORT_KINDS:
+        raise CaseRuleError("Choose what kind of support this is.")
+    follow_up: date | None = None
+    if follow_up_on:
+        try:
+            follow_up = date.fromisoformat(follow_up_on)
+        except ValueError:
+            raise CaseRuleError("The follow-up date is not a date.") from None
+    if owner_id is not None and owner_id not in {person.id for person in await assignable_staff(report)}:
+        raise CaseRuleError("That person cannot work cases of this school.")
+    await SupportAction(
+        report=report.id,
+        kind=kind,
+        details=details.strip(),
+        owner=owner_id,
+        follow_up_on=follow_up,
+        created_by=account.id,
+        created_at=datetime.now(tz=UTC),
+    ).save()
+    await audit.record("case.support_added", staff=account, case=report, kind=kind)
+    _tell("support", report)
+
+
+async def complete_support_action(account: StaffAccount, report: Report, action_id: int) -> None:
+    updated = (
+        await SupportAction.update({SupportAction.done_at: datetime.now(tz=UTC)})
+        .where(
+            (SupportAction.id == action_id)
+            & (SupportAction.report == report.id)
+            & (SupportAction.done_at.is_null())
+        )
+        .returning(SupportAction.id)
+    )
+    if not updated:
+        raise CaseRuleError("That action is already done.")
+    await audit.record("case.support_done", staff=account, case=report, support_action=action_id)
+    _tell("support", report)
+
+
+async def support_actions(report: Report) -> list[dict[str, Any]]:
+    return await (
+        SupportAction.select(
+            *SupportAction.all_columns(), SupportAction.owner.display_name.as_alias("owner_name")
+        )
+        .where(SupportAction.report == report.id)
+        .order_by(SupportAction.created_at)
+    )
+
+
+async def follow_ups_due(report_ids: list[int], today: date) -> dict[int, int]:
+    """How many open support actions are due (follow-up date today or earlier) per case."""
+    rows = await SupportAction.select(SupportAction.report).where(
+        SupportAction.report.is_in(report_ids or [-1])
+        & SupportAction.done_at.is_null()
+        & (SupportAction.follow_up_on <= today)
+    )
+    return _count_by(rows)

@@ -7,6 +7,7 @@ from piccolo.columns import (
     UUID,
     Boolean,
     Bytea,
+    Date,
     ForeignKey,
     Integer,
     Serial,
@@ -101,4 +102,34 @@ class PendingUpload(Table):
     height = Integer()
     size = Integer()
     data = Bytea()
+    created_at = Timestamptz()
+
+
+class Disclosure(Table):
+    """A record of sharing a case outside the school team (FERPA asks schools to keep one): who
+    shared what, with whom, why, and when."""
+
+    id = Serial(primary_key=True)
+    report = ForeignKey(references=Report, index=True)
+    staff = ForeignKey(references=StaffAccount)
+    # "law_enforcement", "community_partner", "family", "other"
+    recipient_kind = Varchar(length=30)
+    recipient = Varchar(length=200)
+    organization = Varchar(length=200, null=True, default=None)
+    what = Text()
+    why = Text()
+    shared_at = Timestamptz()
+
+
+class SupportAction(Table):
+    """Support and restorative work on a case (not punishment), with an owner and a follow-up date."""
+
+    id = Serial(primary_key=True)
+    report = ForeignKey(references=Report, index=True)
+    kind = Varchar(length=40)
+    details = Text(default="")
+    owner = ForeignKey(references=StaffAccount, null=True, default=None)
+    follow_up_on = Date(null=True, default=None)
+    done_at = Timestamptz(null=True, default=None)
+    created_by = ForeignKey(references=StaffAccount, null=True, default=None)
     created_at = Timestamptz()

@@ -51,3 +51,25 @@ def reporter_state(status: str) -> str:
 
 def can_move(current: str, target: str) -> bool:
     return target in MOVES.get(current, ())
+
+
+RECIPIENT_KINDS: dict[str, str] = {
+    "law_enforcement": N_("Law enforcement"),
+    "community_partner": N_("Community partner"),
+    "family": N_("Family"),
+    "other": N_("Someone else"),
+}
+
+# Support and restorative actions, not punishment.
+SUPPORT_KINDS: dict[str, str] = {
+    "check_in": N_("Check-in with the student"),
+    "restorative_conversation": N_("Restorative conversation"),
+    "circle": N_("Restorative circle"),
+    "mediation": N_("Mediation"),
+    "family_meeting": N_("Family meeting"),
+    "mentor_cico": N_("Mentor check-in / check-out"),
+    "referral_counseling": N_("Referral to counseling"),
+    "referral_partner": N_("Referral to a community partner"),
+    "safety_plan_person": N_("Safety plan for a person"),
+    "safety_plan_event": N_("Safety plan for an event"),
+}

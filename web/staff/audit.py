@@ -21,6 +21,9 @@ TIMELINE_ACTIONS = (
     "case.note",
     "case.reporter_replied",
     "case.created",
+    "case.disclosed",
+    "case.support_added",
+    "case.support_done",
 )
 
 

@@ -6,6 +6,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -36,6 +37,9 @@ TIMELINE_WORDS = {
     "case.message": N_("Message sent to the reporter"),
     "case.note": N_("Internal note added"),
     "case.reporter_replied": N_("The reporter replied"),
+    "case.disclosed": N_("Shared outside the team (disclosure recorded)"),
+    "case.support_added": N_("Support action added"),
+    "case.support_done": N_("Support action done"),
 }
 KEEPALIVE_SECONDS = 15
 
@@ -203,6 +207,15 @@ class CaseController(Controller):
             headers={**NO_STORE, "Content-Disposition": "inline", "X-Content-Type-Options": "nosniff"},
         )
 
+    @get("/summary", name="staff_case_summary")
+    async def summary(self, request: Request, public_id: str) -> Template:
+        """A printable summary for sharing with law enforcement or a partner (the sharing itself is
+        recorded as a disclosure on the case)."""
+        account = current_staff(request)
+        report = await access.case_for(account, public_id)
+        await audit.record("case.summary_viewed", staff=account, case=report)
+        return await _case_page(request, report, "staff_case_summary.html")
+
     @post("/act", name="staff_case_act", status_code=200)
     async def act(self, request: Request, public_id: str) -> Response:
         """Every case action posts here with its `action`; the services own the rules."""
@@ -224,11 +237,31 @@ class CaseController(Controller):
                 await casework.message_reporter(account, report, str(data.get("body", "")))
             elif action == "note":
                 await casework.add_note(account, report, str(data.get("body", "")))
+            elif action == "disclose":
+                await casework.record_disclosure(
+                    account, report,
+                    kind=str(data.get("recipient_kind", "")), recipient=str(data.get("recipient", "")),
+                    organization=str(data.get("organization", "")), what=str(data.get("what", "")),
+                    why=str(data.get("why", "")),
+                )  # fmt: skip
+            elif action == "support":
+                owner = str(data.get("owner", ""))
+                await casework.add_support_action(
+                    account, report,
+                    kind=str(data.get("kind", "")), details=str(data.get("details", "")),
+                    owner_id=int(owner) if owner.isdigit() else None, follow_up_on=str(data.get("follow_up_on", "")),
+                )  # fmt: skip
+            elif action == "support_done":
+                raw_id = str(data.get("support_id", ""))
+                await casework.complete_support_action(
+                    account, report, int(raw_id) if raw_id.isdigit() else -1
+                )
             else:
                 raise casework.CaseRuleError("Unknown action.")
         except casework.CaseRuleError as problem:
             report = await access.case_for(account, public_id)
-            draft = {action: str(data.get("body", ""))}
+            draft = {key: str(value) for key, value in data.items() if isinstance(value, str)}
+            draft[action] = str(data.get("body", ""))
             return await _case_page(
                 request, report, "staff_case.html", error=problem.message, draft=draft, status_code=422
             )
@@ -265,6 +298,11 @@ async def _case_page(
         "sources": SOURCES,
         "language_name": lambda code: language_name(code, i18n.current_locale()),
         "timeline_words": TIMELINE_WORDS,
+        "disclosures": await casework.disclosures(report),
+        "support": await casework.support_actions(report),
+        "recipient_kinds": workflow.RECIPIENT_KINDS,
+        "support_kinds": workflow.SUPPORT_KINDS,
+        "today": datetime.now(tz=UTC).date(),
     }
     page = await render(request, template, context, status_code=status_code)
     page.headers.update(NO_STORE)
