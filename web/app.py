@@ -25,6 +25,7 @@ from web.migrate import migrate
 from web.secrets_store import installation_secret
 from web.security import SECURITY_HEADERS
 from web.settings import PROJECT_ROOT, Settings, load_settings
+from web.staff.admin_controllers import ADMIN_CONTROLLERS
 from web.staff.controllers import STAFF_CONTROLLERS
 from web.staff.guards import to_sign_in
 from web.templating import configure_jinja
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             *help_routes(settings),
             *STAFF_CONTROLLERS,
+            *ADMIN_CONTROLLERS,
             healthz,
             create_static_files_router(
                 path="/static",

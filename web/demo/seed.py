@@ -47,12 +47,25 @@ class DemoAccount:
     email: str
     role: str
     schools: tuple[str, ...]
+    name: str
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("district@demo.lantern.example", "district_admin", tuple(s for s, _ in SCHOOLS)),
-    DemoAccount("counselor.lincoln@demo.lantern.example", "responder", ("lincoln-hs",)),
-    DemoAccount("principal.northgate@demo.lantern.example", "school_admin", ("northgate-ms",)),
+    DemoAccount(
+        "district@demo.lantern.example",
+        "district_admin",
+        tuple(s for s, _ in SCHOOLS),
+        "Dana Whitfield (district)",
+    ),
+    DemoAccount(
+        "counselor.lincoln@demo.lantern.example", "responder", ("lincoln-hs",), "Ms. Rivera (Lincoln)"
+    ),
+    DemoAccount(
+        "principal.northgate@demo.lantern.example",
+        "school_admin",
+        ("northgate-ms",),
+        "Mr. Okafor (Northgate)",
+    ),
 )
 
 
@@ -85,7 +98,7 @@ async def seed_demo() -> bool:
         schools[slug] = school
     await _seed_resources(schools)
     for account in DEMO_ACCOUNTS:
-        await add_staff(account.email, DEMO_PASSWORD, account.role, list(account.schools))
+        await add_staff(account.email, DEMO_PASSWORD, account.role, list(account.schools), account.name)
     return True
 
 

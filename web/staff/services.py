@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 
 from web.district.tables import School
 from web.staff import audit
@@ -93,3 +94,20 @@ async def reset_password(email: str, password: str) -> None:
         (StaffSession.staff == account.id) & (StaffSession.ended_at.is_null())
     )
     await audit.record("staff.password_reset", staff=account)
+
+
+async def change_own_password(account: StaffAccount, current: str, new: str) -> None:
+    """A staff member sets their own password (knowing the current one); other sessions end."""
+    try:
+        ok = bool(_hasher.verify(account.password_hash, current))
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        raise StaffError("The current password is not right.")
+    problem = password_problem(new, account.email)
+    if problem:
+        raise StaffError(problem)
+    await StaffAccount.update({StaffAccount.password_hash: _hasher.hash(new)}).where(
+        StaffAccount.id == account.id
+    )
+    await audit.record("staff.password_changed", staff=account)

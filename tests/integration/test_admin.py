@@ -1,0 +1,123 @@
+"""Administration: who may manage whom, and that each change takes effect."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.integration.staff_support import DISTRICT, LINCOLN_RESPONDER, NORTHGATE_ADMIN, sign_in
+from web.district.tables import District, School
+from web.staff.tables import AuditEvent, StaffAccount, StaffSession
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_school_admin_invites_for_their_school_only(client: AsyncTestClient) -> None:
+    token = await sign_in(client, NORTHGATE_ADMIN)
+    page = (await client.get("/staff/admin/staff")).text
+    assert LINCOLN_RESPONDER not in page  # not one of theirs
+    refused = await client.post("/staff/admin/staff", data={
+        "_csrf_token": token, "email": "x@northgate.example", "name": "X", "role": "district_admin",
+        "schools": "northgate-ms"})  # fmt: skip
+    assert refused.status_code == 422 and "cannot give that role" in refused.text
+    assert 'value="x@northgate.example"' in refused.text
+    other_school = await client.post("/staff/admin/staff", data={
+        "_csrf_token": token, "email": "y@northgate.example", "name": "Y", "role": "responder",
+        "schools": "lincoln-hs"})  # fmt: skip
+    assert other_school.status_code == 422 and "your own schools" in other_school.text
+    made = await client.post("/staff/admin/staff", data={
+        "_csrf_token": token, "email": "new.counselor@northgate.example", "name": "New Counselor",
+        "role": "responder", "schools": "northgate-ms"})  # fmt: skip
+    assert made.status_code == 200
+    password = re.search(r"new\.counselor@northgate\.example: ([a-z0-9-]+)", made.text)
+    assert password
+    account = (
+        await StaffAccount.objects().where(StaffAccount.email == "new.counselor@northgate.example").first()
+    )
+    assert account is not None and password.group(1) not in account.password_hash
+    client.cookies.clear()
+    await sign_in(client, "new.counselor@northgate.example", password.group(1))
+
+
+async def test_deactivating_ends_sessions_at_once(client: AsyncTestClient) -> None:
+    await sign_in(client, LINCOLN_RESPONDER)
+    responder = await StaffAccount.objects().where(StaffAccount.email == LINCOLN_RESPONDER).first()
+    assert responder is not None
+    responder_cookie = client.cookies.get("lantern_staff")
+    client.cookies.clear()
+    token = await sign_in(client, DISTRICT)
+    response = await client.post(
+        f"/staff/admin/staff/{responder.id}", data={"_csrf_token": token, "action": "deactivate"}
+    )
+    assert response.status_code == 200
+    assert (
+        await StaffSession.count().where(
+            (StaffSession.staff == responder.id) & StaffSession.ended_at.is_null()
+        )
+        == 0
+    )
+    client.cookies.clear()
+    client.cookies.set("lantern_staff", responder_cookie or "", path="/staff")
+    assert (await client.get("/staff", follow_redirects=False)).status_code == 303
+    client.cookies.clear()
+    token = await sign_in(client, DISTRICT)
+    await client.post(f"/staff/admin/staff/{responder.id}", data={"_csrf_token": token, "action": "activate"})
+    assert await AuditEvent.count().where(AuditEvent.action == "staff.deactivated") >= 1
+
+
+async def test_responders_cannot_reach_admin_pages(client: AsyncTestClient) -> None:
+    await sign_in(client, LINCOLN_RESPONDER)
+    for path in ("/staff/admin/staff", "/staff/admin/district", "/staff/admin/schools"):
+        assert (await client.get(path)).status_code == 404, path
+    assert await AuditEvent.count().where(AuditEvent.action == "admin.refused") >= 3
+
+
+async def test_district_settings_validate_and_apply(client: AsyncTestClient) -> None:
+    token = await sign_in(client, DISTRICT)
+    form = {"_csrf_token": token, "name": "Prairie River Public Schools (demo)", "short_name": "Prairie River",
+            "brand_color": "blue", "emergency_number": "911", "crisis_text_number": "741741",
+            "crisis_text_keyword": "HOME", "lifeline_number": "988", "timezone": "America/Chicago",
+            "categories": ["bullying", "food"]}  # fmt: skip
+    bad = await client.post("/staff/admin/district", data=form)
+    assert bad.status_code == 422 and "Use a colour like" in bad.text and 'value="blue"' in bad.text
+    form["brand_color"] = "#225577"
+    good = await client.post("/staff/admin/district", data=form)
+    assert good.status_code == 200 and 'data-testid="saved"' in good.text
+    try:
+        report_form = (await client.get("/report")).text
+        assert 'id="category-food"' in report_form and 'id="category-weapon"' not in report_form
+        assert "--brand: #225577;" in (await client.get("/brand.css")).text
+    finally:
+        await District.update({District.enabled_categories: [], District.brand_color: "#1d4e89",
+                               District.short_name: "Prairie River Schools"}, force=True)  # fmt: skip
+
+
+async def test_school_hours_are_checked_and_saved(client: AsyncTestClient) -> None:
+    token = await sign_in(client, NORTHGATE_ADMIN)
+    page = (await client.get("/staff/admin/schools")).text
+    assert "Northgate Middle School" in page and "Lincoln Heights High School" not in page
+    hours = {"_csrf_token": token, "timezone": "America/Chicago", "mon_opens": "09:00", "mon_closes": "08:00"}
+    bad = await client.post("/staff/admin/schools/northgate-ms", data=hours)
+    assert bad.status_code == 422 and "opening time before the closing time" in bad.text
+    hours["mon_closes"] = "15:00"
+    assert (await client.post("/staff/admin/schools/northgate-ms", data=hours)).status_code == 200
+    school = await School.objects().output(load_json=True).where(School.slug == "northgate-ms").first()
+    assert school is not None and school.hours == {"mon": ["09:00", "15:00"]}
+    other = await client.post("/staff/admin/schools/lincoln-hs", data=hours)
+    assert other.status_code == 404
+    await School.update(
+        {School.hours: {d: ["07:30", "16:00"] for d in ("mon", "tue", "wed", "thu", "fri")}}
+    ).where(School.slug == "northgate-ms")
+
+
+async def test_staff_change_their_own_password(client: AsyncTestClient) -> None:
+    token = await sign_in(client, LINCOLN_RESPONDER)
+    wrong = await client.post(
+        "/staff/account", data={"_csrf_token": token, "current": "nope", "new": "x" * 14}
+    )
+    assert wrong.status_code == 422 and "current password is not right" in wrong.text
+    common = await client.post("/staff/account", data={"_csrf_token": token, "current": "lantern-demo-2026",
+                                                        "new": "password1234"})  # fmt: skip
+    assert common.status_code == 422 and "commonly used" in common.text
