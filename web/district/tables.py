@@ -21,6 +21,8 @@ class District(Table):
     # Category keys (see web/cases/categories.py) that reporters may choose from.
     enabled_categories = JSON(default=[])
     timezone = Varchar(length=64, default="America/Chicago")
+    # Every staff account must use two-factor sign-in.
+    require_two_factor = Boolean(default=False)
 
 
 class School(Table):

@@ -174,6 +174,7 @@ async def update_district(admin: StaffAccount, data: dict[str, Any], categories:
             District.lifeline_number: values["lifeline_number"],
             District.timezone: values["timezone"],
             District.enabled_categories: categories,
+            District.require_two_factor: str(data.get("require_two_factor", "")) == "yes",
         }
     ).where(District.id == district.id)
     await audit.record("district.updated", staff=admin)

@@ -15,7 +15,7 @@ from web.cases.categories import CATEGORIES
 from web.district.services import enabled_keys, get_district, weekly_hours
 from web.district.tables import School
 from web.help.forms import read_form
-from web.staff import admin, audit
+from web.staff import admin, audit, two_factor
 from web.staff.guards import current_staff, require_staff
 from web.staff.services import StaffError, change_own_password
 from web.staff.tables import StaffAccount
@@ -105,6 +105,9 @@ class StaffAdminController(Controller):
             if action in ("deactivate", "activate"):
                 await admin.set_active(account, person, action == "activate")
                 return await self._list(request)
+            if action == "two_factor_off":
+                await two_factor.turn_off(account, person)
+                return await self._list(request)
             if action == "password":
                 password = await admin.new_password_for(account, person)
                 return await self._list(request, notice=f"{person.email}: {password}")
@@ -135,6 +138,7 @@ class DistrictAdminController(Controller):
             "emergency_number": district.emergency_number, "crisis_text_number": district.crisis_text_number,
             "crisis_text_keyword": district.crisis_text_keyword, "lifeline_number": district.lifeline_number,
             "timezone": district.timezone, "categories": enabled_keys(district) or [c.key for c in CATEGORIES],
+            "require_two_factor": "yes" if district.require_two_factor else "",
         }  # fmt: skip
         context = {"values": values, "problems": problems or {}, "saved": saved, "categories": CATEGORIES,
                    "timezones": TIMEZONES}  # fmt: skip
@@ -194,6 +198,48 @@ class DistrictAdminController(Controller):
         return await self._schools(request, saved=slug)
 
 
+class TwoFactorController(Controller):
+    """Setting up two-factor sign-in; reachable before enrolment when the district requires it."""
+
+    path = "/staff/two-factor"
+    guards = [require_staff]
+    opt = {"enrolment_page": True}
+
+    @get("/", name="staff_two_factor")
+    async def show(self, request: Request) -> Template:
+        account = current_staff(request)
+        if account.totp_enabled:
+            return await _page(request, "staff_two_factor.html", {"enabled": True})
+        secret = account.totp_secret or await two_factor.start_enrolment(account)
+        return await _enrol_page(request, account, secret, error=None)
+
+    @post("/", name="staff_two_factor_confirm", status_code=200)
+    async def confirm(self, request: Request) -> Template:
+        account = current_staff(request)
+        data, _files = await read_form(request)
+        if await two_factor.confirm_enrolment(account, str(data.get("code", ""))):
+            return await _page(request, "staff_two_factor.html", {"enabled": True, "just_enabled": True})
+        fresh = await StaffAccount.objects().where(StaffAccount.id == account.id).first()
+        secret = (fresh.totp_secret if fresh else None) or await two_factor.start_enrolment(account)
+        return await _enrol_page(
+            request, account, secret, error="That code did not work. Try the newest one.", status_code=422
+        )
+
+
+async def _enrol_page(
+    request: Request, account: StaffAccount, secret: str, *, error: str | None, status_code: int = 200
+) -> Template:
+    district = await get_district()
+    context = {
+        "enabled": False,
+        "qr": two_factor.enrolment_qr(account, secret, district.short_name),
+        "secret": secret,
+        "error": error,
+        "required": district.require_two_factor,
+    }
+    return await _page(request, "staff_two_factor.html", context, status_code)
+
+
 class AccountController(Controller):
     """Every staff member's own account: change the password."""
 
@@ -215,4 +261,4 @@ class AccountController(Controller):
         return await _page(request, "staff_account.html", {"error": None, "saved": True})
 
 
-ADMIN_CONTROLLERS = [StaffAdminController, DistrictAdminController, AccountController]
+ADMIN_CONTROLLERS = [StaffAdminController, DistrictAdminController, TwoFactorController, AccountController]

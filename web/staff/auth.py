@@ -77,17 +77,29 @@ def _digest(token: str) -> str:
 
 
 async def start_session(account: StaffAccount) -> str:
-    """A new session; returns the token for the cookie (only its hash is stored)."""
+    """A new session; returns the token for the cookie (only its hash is stored). For an account with
+    two-factor sign-in the session counts only once the code is given (`confirm_second_factor`)."""
     token = secrets.token_urlsafe(32)
     now = datetime.now(tz=UTC)
-    await StaffSession(token_hash=_digest(token), staff=account.id, created_at=now, last_seen_at=now).save()
+    await StaffSession(
+        token_hash=_digest(token),
+        staff=account.id,
+        created_at=now,
+        last_seen_at=now,
+        verified=not account.totp_enabled,
+    ).save()
     return token
+
+
+async def confirm_second_factor(session_id: int) -> None:
+    await StaffSession.update({StaffSession.verified: True}).where(StaffSession.id == session_id)
 
 
 @dataclass(frozen=True)
 class SignedIn:
     account: StaffAccount
     session_id: int
+    verified: bool
 
 
 async def resume_session(token: str | None) -> SignedIn | None:
@@ -110,7 +122,7 @@ async def resume_session(token: str | None) -> SignedIn | None:
     # Write the activity time at most once a minute: a queue tab polls often.
     if now - session.last_seen_at > timedelta(seconds=60):
         await StaffSession.update({StaffSession.last_seen_at: now}).where(StaffSession.id == session.id)
-    return SignedIn(account=account, session_id=session.id)
+    return SignedIn(account=account, session_id=session.id, verified=session.verified)
 
 
 async def end_session(token: str | None) -> None:

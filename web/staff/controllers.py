@@ -23,8 +23,8 @@ from web.help.forms import read_form
 from web.i18n import N_
 from web.resources.services import language_name
 from web.settings import load_settings
-from web.staff import access, audit, auth
-from web.staff.guards import current_staff, require_staff
+from web.staff import access, audit, auth, two_factor
+from web.staff.guards import current_staff, require_password_step, require_staff
 from web.templating import render
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -69,7 +69,8 @@ class SignInController(Controller):
                 next_path=next_path, status_code=422,
             )  # fmt: skip
         token = await auth.start_session(account)
-        response = Redirect(path=next_path, status_code=303)
+        target = f"/staff/sign-in/code?next={next_path}" if account.totp_enabled else next_path
+        response = Redirect(path=target, status_code=303)
         response.set_cookie(
             key=auth.COOKIE_NAME,
             value=token,
@@ -80,6 +81,22 @@ class SignInController(Controller):
             max_age=load_settings().staff_absolute_hours * 3600,
         )
         return response
+
+    @get("/sign-in/code", name="staff_sign_in_code", guards=[require_password_step])
+    async def show_code(self, request: Request, next: str = "/staff") -> Template:
+        return await _code_page(request, error=None, next_path=next)
+
+    @post("/sign-in/code", name="staff_sign_in_code_submit", guards=[require_password_step], status_code=200)
+    async def submit_code(self, request: Request) -> Response:
+        data, _files = await read_form(request)
+        next_path = _safe_next(str(data.get("next", "/staff")))
+        if not await two_factor.check_code(current_staff(request), str(data.get("code", ""))):
+            return await _code_page(
+                request, error=N_("That code did not work. Use the newest code from your app."),
+                next_path=next_path, status_code=422,
+            )  # fmt: skip
+        await auth.confirm_second_factor(request.state.staff_session)
+        return Redirect(path=next_path, status_code=303)
 
     @post("/sign-out", name="staff_sign_out", status_code=303)
     async def sign_out(self, request: Request) -> Redirect:
@@ -92,6 +109,19 @@ class SignInController(Controller):
 def _safe_next(path: str) -> str:
     # Only back into the console, never to another site.
     return path if path.startswith("/staff") and not path.startswith("//") else "/staff"
+
+
+async def _code_page(
+    request: Request, *, error: str | None, next_path: str, status_code: int = 200
+) -> Template:
+    page = await render(
+        request,
+        "staff_sign_in_code.html",
+        {"error": error, "next": _safe_next(next_path)},
+        status_code=status_code,
+    )
+    page.headers.update(NO_STORE)
+    return page
 
 
 async def _sign_in_page(

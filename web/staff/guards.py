@@ -10,15 +10,44 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect
 
-from web.staff.auth import COOKIE_NAME, resume_session
+from web.district.tables import District
+from web.staff.auth import COOKIE_NAME, SignedIn, resume_session
 from web.staff.tables import StaffAccount
 
 
-async def require_staff(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+class SecondFactorNeeded(NotAuthorizedException):
+    """Signed in with a password; the one-time code is still to come."""
+
+
+class EnrolmentNeeded(NotAuthorizedException):
+    """The district requires two-factor sign-in and this account has not set it up yet."""
+
+
+async def _signed_in(connection: ASGIConnection[Any, Any, Any, Any]) -> SignedIn:
     signed_in = await resume_session(connection.cookies.get(COOKIE_NAME))
     if signed_in is None:
         raise NotAuthorizedException()
     connection.state.staff = signed_in.account
+    connection.state.staff_session = signed_in.session_id
+    return signed_in
+
+
+async def require_staff(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    signed_in = await _signed_in(connection)
+    if not signed_in.verified:
+        raise SecondFactorNeeded()
+    if handler.opt.get("enrolment_page") or signed_in.account.totp_enabled:
+        return
+    district = await District.objects().first()
+    if district is not None and district.require_two_factor:
+        raise EnrolmentNeeded()
+
+
+async def require_password_step(
+    connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler
+) -> None:
+    """For the one-time-code page: a session that has passed the password, verified or not."""
+    await _signed_in(connection)
 
 
 def current_staff(request: Request) -> StaffAccount:
@@ -26,10 +55,18 @@ def current_staff(request: Request) -> StaffAccount:
     return request.state.staff
 
 
-def to_sign_in(request: Request, _exc: Exception) -> Response:
-    """Not signed in (or timed out): go to the sign-in page, and come back here after."""
-    target = "/staff/sign-in"
-    if request.method == "GET" and request.url.path != "/staff/events":
+def to_sign_in(request: Request, exc: Exception) -> Response:
+    """Not signed in (or timed out): go to the sign-in page, and come back here after. Half-way
+    through a two-factor sign-in: to the code page; not enrolled where it is required: to enrolment."""
+    back = request.method == "GET" and request.url.path != "/staff/events"
+    if isinstance(exc, SecondFactorNeeded):
+        target = "/staff/sign-in/code"
+    elif isinstance(exc, EnrolmentNeeded):
+        target = "/staff/two-factor"
+        back = False
+    else:
+        target = "/staff/sign-in"
+    if back:
         target += f"?next={request.url.path}"
     if request.headers.get("hx-request"):
         return Response(content=b"", status_code=401, headers={"HX-Redirect": target})

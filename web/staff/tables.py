@@ -6,6 +6,7 @@ from piccolo.columns import (
     UUID,
     Boolean,
     ForeignKey,
+    Integer,
     LazyTableReference,
     Serial,
     Timestamptz,
@@ -27,6 +28,11 @@ class StaffAccount(Table):
     role = Varchar(length=20)
     active = Boolean(default=True)
     created_at = Timestamptz()
+    # Two-factor sign-in (TOTP). The secret is set at enrolment and used once confirmed.
+    totp_secret = Varchar(length=64, null=True, default=None)
+    totp_enabled = Boolean(default=False)
+    # The last time step accepted, so a code cannot be used twice.
+    totp_last_step = Integer(null=True, default=None)
     schools = M2M(LazyTableReference("StaffSchool", module_path=__name__))
 
 
@@ -46,6 +52,8 @@ class StaffSession(Table):
     created_at = Timestamptz()
     last_seen_at = Timestamptz()
     ended_at = Timestamptz(null=True, default=None)
+    # False until the second factor is given, for accounts that use one.
+    verified = Boolean(default=True)
 
 
 class AuditEvent(Table):

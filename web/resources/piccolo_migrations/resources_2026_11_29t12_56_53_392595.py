@@ -128,7 +128,7 @@ class TaxonomyTerm(Table, tablename="taxonomy_term", schema=None):
     )
 
 
-ID = "2026-11-29T12:50:02:871802"
+ID = "2026-11-29T12:56:53:392595"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -139,11 +139,29 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Attribute", tablename="attribute", schema=None, columns=None
+        class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        schema=None,
+        columns=None,
     )
 
     manager.add_table(
-        class_name="Address", tablename="address", schema=None, columns=None
+        class_name="Language", tablename="language", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="ServiceAtLocation",
+        tablename="service_at_location",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="Location", tablename="location", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="Service", tablename="service", schema=None, columns=None
     )
 
     manager.add_table(
@@ -154,26 +172,7 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Language", tablename="language", schema=None, columns=None
-    )
-
-    manager.add_table(
         class_name="Schedule", tablename="schedule", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="Phone", tablename="phone", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="Service", tablename="service", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        schema=None,
-        columns=None,
     )
 
     manager.add_table(
@@ -181,19 +180,20 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Location", tablename="location", schema=None, columns=None
+        class_name="Phone", tablename="phone", schema=None, columns=None
     )
 
     manager.add_table(
-        class_name="ServiceAtLocation",
-        tablename="service_at_location",
-        schema=None,
-        columns=None,
+        class_name="Address", tablename="address", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="Attribute", tablename="attribute", schema=None, columns=None
     )
 
     manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
         column_name="id",
         db_column_name="id",
         column_class_name="UUID",
@@ -213,277 +213,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
-        column_name="link_id",
-        db_column_name="link_id",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 36,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
-        column_name="taxonomy_term",
-        db_column_name="taxonomy_term",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": TaxonomyTerm,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
-        column_name="link_type",
-        db_column_name="link_type",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 60,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
-        column_name="link_entity",
-        db_column_name="link_entity",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": "service",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Attribute",
-        tablename="attribute",
-        column_name="value",
-        db_column_name="value",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="location",
-        db_column_name="location",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Location,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="attention",
-        db_column_name="attention",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="address_1",
-        db_column_name="address_1",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 300,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="address_2",
-        db_column_name="address_2",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 300,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="city",
-        db_column_name="city",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 120,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="region",
-        db_column_name="region",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 120,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="state_province",
-        db_column_name="state_province",
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="code",
+        db_column_name="code",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -491,7 +224,7 @@ async def forwards():
             "default": "",
             "null": False,
             "primary_key": False,
-            "unique": False,
+            "unique": True,
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
@@ -502,101 +235,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="postal_code",
-        db_column_name="postal_code",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="country",
-        db_column_name="country",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 2,
-            "default": "US",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Address",
-        tablename="address",
-        column_name="address_type",
-        db_column_name="address_type",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "physical",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Organization",
-        tablename="organization",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Organization",
-        tablename="organization",
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
         column_name="name",
         db_column_name="name",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 300,
+            "length": 200,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -611,30 +257,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Organization",
-        tablename="organization",
-        column_name="alternate_name",
-        db_column_name="alternate_name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 300,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Organization",
-        tablename="organization",
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
         column_name="description",
         db_column_name="description",
         column_class_name="Text",
@@ -654,15 +278,17 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Organization",
-        tablename="organization",
-        column_name="email",
-        db_column_name="email",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="parent",
+        db_column_name="parent",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
         params={
-            "length": 200,
-            "default": None,
+            "references": "self",
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -676,10 +302,56 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Organization",
-        tablename="organization",
-        column_name="website",
-        db_column_name="website",
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="taxonomy",
+        db_column_name="taxonomy",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Taxonomy,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="language",
+        db_column_name="language",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "en",
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaxonomyTerm",
+        tablename="taxonomy_term",
+        column_name="term_uri",
+        db_column_name="term_uri",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -856,8 +528,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
+        table_class_name="ServiceAtLocation",
+        tablename="service_at_location",
         column_name="id",
         db_column_name="id",
         column_class_name="UUID",
@@ -877,8 +549,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
+        table_class_name="ServiceAtLocation",
+        tablename="service_at_location",
         column_name="service",
         db_column_name="service",
         column_class_name="ForeignKey",
@@ -901,8 +573,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
+        table_class_name="ServiceAtLocation",
+        tablename="service_at_location",
         column_name="location",
         db_column_name="location",
         column_class_name="ForeignKey",
@@ -925,120 +597,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
-        column_name="service_at_location",
-        db_column_name="service_at_location",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": ServiceAtLocation,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
-        column_name="freq",
-        db_column_name="freq",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 10,
-            "default": "WEEKLY",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
-        column_name="byday",
-        db_column_name="byday",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": "MO,TU,WE,TH,FR,SA,SU",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
-        column_name="opens_at",
-        db_column_name="opens_at",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 8,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
-        column_name="closes_at",
-        db_column_name="closes_at",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 8,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
+        table_class_name="ServiceAtLocation",
+        tablename="service_at_location",
         column_name="description",
         db_column_name="description",
         column_class_name="Text",
@@ -1058,30 +618,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Schedule",
-        tablename="schedule",
-        column_name="timezone_name",
-        db_column_name="timezone_name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 64,
-            "default": "America/Chicago",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
+        table_class_name="Location",
+        tablename="location",
         column_name="id",
         db_column_name="id",
         column_class_name="UUID",
@@ -1101,8 +639,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
+        table_class_name="Location",
+        tablename="location",
         column_name="organization",
         db_column_name="organization",
         column_class_name="ForeignKey",
@@ -1125,63 +663,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
-        column_name="service",
-        db_column_name="service",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Service,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
-        column_name="location",
-        db_column_name="location",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Location,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
-        column_name="number",
-        db_column_name="number",
+        table_class_name="Location",
+        tablename="location",
+        column_name="location_type",
+        db_column_name="location_type",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 40,
-            "default": "",
+            "length": 20,
+            "default": "physical",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -1195,14 +685,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
-        column_name="extension",
-        db_column_name="extension",
+        table_class_name="Location",
+        tablename="location",
+        column_name="name",
+        db_column_name="name",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 20,
+            "length": 300,
             "default": None,
             "null": True,
             "primary_key": False,
@@ -1217,30 +707,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
-        column_name="type",
-        db_column_name="type",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "voice",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
+        table_class_name="Location",
+        tablename="location",
         column_name="description",
         db_column_name="description",
         column_class_name="Text",
@@ -1260,15 +728,58 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Phone",
-        tablename="phone",
-        column_name="text_keyword",
-        db_column_name="text_keyword",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="Location",
+        tablename="location",
+        column_name="transportation",
+        db_column_name="transportation",
+        column_class_name="Text",
+        column_class=Text,
         params={
-            "length": 40,
             "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Location",
+        tablename="location",
+        column_name="latitude",
+        db_column_name="latitude",
+        column_class_name="Numeric",
+        column_class=Numeric,
+        params={
+            "default": None,
+            "digits": (9, 6),
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Location",
+        tablename="location",
+        column_name="longitude",
+        db_column_name="longitude",
+        column_class_name="Numeric",
+        column_class=Numeric,
+        params={
+            "default": None,
+            "digits": (9, 6),
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -1671,8 +1182,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
+        table_class_name="Organization",
+        tablename="organization",
         column_name="id",
         db_column_name="id",
         column_class_name="UUID",
@@ -1692,36 +1203,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        column_name="code",
-        db_column_name="code",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 60,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
+        table_class_name="Organization",
+        tablename="organization",
         column_name="name",
         db_column_name="name",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 200,
+            "length": 300,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -1736,8 +1225,30 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
+        table_class_name="Organization",
+        tablename="organization",
+        column_name="alternate_name",
+        db_column_name="alternate_name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 300,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Organization",
+        tablename="organization",
         column_name="description",
         db_column_name="description",
         column_class_name="Text",
@@ -1757,63 +1268,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        column_name="parent",
-        db_column_name="parent",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": "self",
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        column_name="taxonomy",
-        db_column_name="taxonomy",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Taxonomy,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        column_name="language",
-        db_column_name="language",
+        table_class_name="Organization",
+        tablename="organization",
+        column_name="email",
+        db_column_name="email",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 20,
-            "default": "en",
+            "length": 200,
+            "default": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -1827,16 +1290,240 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaxonomyTerm",
-        tablename="taxonomy_term",
-        column_name="term_uri",
-        db_column_name="term_uri",
+        table_class_name="Organization",
+        tablename="organization",
+        column_name="website",
+        db_column_name="website",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
             "length": 500,
             "default": None,
             "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="service",
+        db_column_name="service",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Service,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="location",
+        db_column_name="location",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Location,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="service_at_location",
+        db_column_name="service_at_location",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": ServiceAtLocation,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="freq",
+        db_column_name="freq",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 10,
+            "default": "WEEKLY",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="byday",
+        db_column_name="byday",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "MO,TU,WE,TH,FR,SA,SU",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="opens_at",
+        db_column_name="opens_at",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 8,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="closes_at",
+        db_column_name="closes_at",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 8,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="description",
+        db_column_name="description",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Schedule",
+        tablename="schedule",
+        column_name="timezone_name",
+        db_column_name="timezone_name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "America/Chicago",
+            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -1957,8 +1644,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Location",
-        tablename="location",
+        table_class_name="Phone",
+        tablename="phone",
         column_name="id",
         db_column_name="id",
         column_class_name="UUID",
@@ -1978,8 +1665,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Location",
-        tablename="location",
+        table_class_name="Phone",
+        tablename="phone",
         column_name="organization",
         db_column_name="organization",
         column_class_name="ForeignKey",
@@ -2002,159 +1689,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Location",
-        tablename="location",
-        column_name="location_type",
-        db_column_name="location_type",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "physical",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Location",
-        tablename="location",
-        column_name="name",
-        db_column_name="name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 300,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Location",
-        tablename="location",
-        column_name="description",
-        db_column_name="description",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Location",
-        tablename="location",
-        column_name="transportation",
-        db_column_name="transportation",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Location",
-        tablename="location",
-        column_name="latitude",
-        db_column_name="latitude",
-        column_class_name="Numeric",
-        column_class=Numeric,
-        params={
-            "default": None,
-            "digits": (9, 6),
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Location",
-        tablename="location",
-        column_name="longitude",
-        db_column_name="longitude",
-        column_class_name="Numeric",
-        column_class=Numeric,
-        params={
-            "default": None,
-            "digits": (9, 6),
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ServiceAtLocation",
-        tablename="service_at_location",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ServiceAtLocation",
-        tablename="service_at_location",
+        table_class_name="Phone",
+        tablename="phone",
         column_name="service",
         db_column_name="service",
         column_class_name="ForeignKey",
@@ -2177,8 +1713,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ServiceAtLocation",
-        tablename="service_at_location",
+        table_class_name="Phone",
+        tablename="phone",
         column_name="location",
         db_column_name="location",
         column_class_name="ForeignKey",
@@ -2201,13 +1737,477 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ServiceAtLocation",
-        tablename="service_at_location",
+        table_class_name="Phone",
+        tablename="phone",
+        column_name="number",
+        db_column_name="number",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Phone",
+        tablename="phone",
+        column_name="extension",
+        db_column_name="extension",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Phone",
+        tablename="phone",
+        column_name="type",
+        db_column_name="type",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "voice",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Phone",
+        tablename="phone",
         column_name="description",
         db_column_name="description",
         column_class_name="Text",
         column_class=Text,
         params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Phone",
+        tablename="phone",
+        column_name="text_keyword",
+        db_column_name="text_keyword",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="location",
+        db_column_name="location",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Location,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="attention",
+        db_column_name="attention",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="address_1",
+        db_column_name="address_1",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 300,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="address_2",
+        db_column_name="address_2",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 300,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="city",
+        db_column_name="city",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 120,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="region",
+        db_column_name="region",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 120,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="state_province",
+        db_column_name="state_province",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 60,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="postal_code",
+        db_column_name="postal_code",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="country",
+        db_column_name="country",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 2,
+            "default": "US",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Address",
+        tablename="address",
+        column_name="address_type",
+        db_column_name="address_type",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "physical",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attribute",
+        tablename="attribute",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attribute",
+        tablename="attribute",
+        column_name="link_id",
+        db_column_name="link_id",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 36,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attribute",
+        tablename="attribute",
+        column_name="taxonomy_term",
+        db_column_name="taxonomy_term",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": TaxonomyTerm,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attribute",
+        tablename="attribute",
+        column_name="link_type",
+        db_column_name="link_type",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 60,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attribute",
+        tablename="attribute",
+        column_name="link_entity",
+        db_column_name="link_entity",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "service",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attribute",
+        tablename="attribute",
+        column_name="value",
+        db_column_name="value",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
             "default": None,
             "null": True,
             "primary_key": False,
