@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from litestar.testing import AsyncTestClient
+from markupsafe import escape
 
 from tests.integration.conftest import png_bytes, report_fields
 from tests.integration.staff_support import (
@@ -316,3 +317,35 @@ async def test_support_actions_with_due_follow_ups_show_in_the_queue(client: Asy
     )
     again = await _act(client, token, report, action="support_done", support_id=support_id.group(1))
     assert again.status_code == 422
+
+
+async def test_duplicates_link_into_one_incident(client: AsyncTestClient) -> None:
+    _c1, first = await _report(client, category="weapon", place="lincoln-hs")
+    _c2, second = await _report(client, category="weapon", place="lincoln-hs")
+    token = await sign_in(client, DISTRICT)
+    linked = await _act(client, token, second, action="link", first_case=str(first.public_id))
+    assert linked.status_code == 303
+    fresh = await Report.objects().where(Report.id == second.id).first()
+    assert fresh is not None and fresh.duplicate_of == first.id
+    assert (fresh.status, fresh.disposition) == ("resolved", "duplicate")
+    first_page = (await client.get(f"/staff/cases/{first.public_id}")).text
+    assert str(second.public_id)[:8] in first_page
+    self_link = await _act(client, token, first, action="link", first_case=str(first.public_id))
+    assert self_link.status_code == 422
+
+
+async def test_a_resource_sent_by_staff_reaches_the_reporter_as_a_card(client: AsyncTestClient) -> None:
+    from web.resources.services import load_resources
+
+    code, report = await _report(client, category="food")
+    pantry = next(r for r in await load_resources() if "food" in r.needs and r.is_sample)
+    token = await sign_in(client, DISTRICT)
+    sent = await _act(
+        client, token, report, action="send_resource", resource_id=pantry.id, body="This may help"
+    )
+    assert sent.status_code == 303
+    reporter_view = (await client.post("/check", data={"code": code})).text
+    assert 'data-testid="sent-resource"' in reporter_view and "This may help" in reporter_view
+    assert str(escape(pantry.name)) in reporter_view
+    bad = await _act(client, token, report, action="send_resource", resource_id="nope")
+    assert bad.status_code == 422

@@ -6,7 +6,7 @@ Every action checks access first (web.staff.access), writes its audit row, and t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from piccolo.columns import Column
@@ -348,3 +348,71 @@ async def follow_ups_due(report_ids: list[int], today: date) -> dict[int, int]:
         & (SupportAction.follow_up_on <= today)
     )
     return _count_by(rows)
+
+
+async def link_duplicate(account: StaffAccount, report: Report, first_public_id: str) -> None:
+    """Mark this report as about the same incident as another one the staff member can work; it is
+    resolved as a duplicate, and both cases show the link."""
+    first = await access.case_for(account, first_public_id.strip())
+    if first.id == report.id:
+        raise CaseRuleError("A report cannot be a duplicate of itself.")
+    if first.duplicate_of is not None:
+        raise CaseRuleError("Link to the first report of the incident, not to another duplicate.")
+    now = datetime.now(tz=UTC)
+    await Report.update(
+        {
+            Report.duplicate_of: first.id,
+            Report.status: "resolved",
+            Report.disposition: "duplicate",
+            Report.updated_at: now,
+        }
+    ).where(Report.id == report.id)
+    await Report.update({Report.duplicate_of: first.id}).where(Report.duplicate_of == report.id)
+    await audit.record("case.linked", staff=account, case=report, first=str(first.public_id))
+    await audit.record("case.linked", staff=account, case=first, duplicate=str(report.public_id))
+    _tell("linked", report)
+    _tell("linked", first)
+
+
+async def linked_reports(report: Report) -> dict[str, Any]:
+    """The incident this report belongs to: its first report and every duplicate."""
+    first_id = report.duplicate_of or report.id
+    rows = await Report.select(Report.id, Report.public_id, Report.category, Report.created_at).where(
+        (Report.id == first_id) | (Report.duplicate_of == first_id)
+    )
+    return {
+        "first": next((row for row in rows if row["id"] == first_id), None),
+        "others": [row for row in rows if row["id"] not in (first_id, report.id)],
+        "is_duplicate": report.duplicate_of is not None,
+        "count": len(rows),
+    }
+
+
+async def send_resource(account: StaffAccount, report: Report, resource_id: str, note: str) -> None:
+    """Send a directory entry to the reporter; they see it as a card on /check."""
+    from web.resources.services import get_resource
+
+    resource = await get_resource(resource_id)
+    if resource is None:
+        raise CaseRuleError("Choose a resource from the directory.")
+    await services.add_staff_message(
+        report, note.strip() or resource.name, account.display_name, resource_id=resource.id
+    )
+    await audit.record("case.resource_sent", staff=account, case=report, resource=resource.id)
+    _tell("message", report)
+
+
+async def link_candidates(account: StaffAccount, report: Report) -> list[dict[str, Any]]:
+    """Other recent first-reports this staff member may work, for the "same incident" menu."""
+    since = datetime.now(tz=UTC) - timedelta(days=30)
+    rows = (
+        await Report.objects()
+        .where((Report.id != report.id) & Report.duplicate_of.is_null() & (Report.created_at >= since))
+        .order_by(Report.created_at, ascending=False)
+        .limit(200)
+    )
+    return [
+        {"public_id": str(row.public_id), "category": row.category, "created_at": row.created_at}
+        for row in rows
+        if await access.may_work(account, row)
+    ][:50]

@@ -363,7 +363,9 @@ async def add_reporter_message(
     return message
 
 
-async def add_staff_message(report: Report, body: str, staff_name: str) -> Message:
+async def add_staff_message(
+    report: Report, body: str, staff_name: str, *, resource_id: str | None = None
+) -> Message:
     """A staff member writes to the anonymous reporter."""
     now = _now()
     async with write_transaction(Report._meta.db):
@@ -375,6 +377,7 @@ async def add_staff_message(report: Report, body: str, staff_name: str) -> Messa
             read_by_reporter=False,
             read_by_staff=True,
             created_at=now,
+            resource_id=resource_id,
         )
         await message.save()
         await Report.update({Report.updated_at: now}).where(Report.id == report.id)

@@ -49,6 +49,8 @@ class Report(Table):
     disposition = Varchar(length=30, null=True, default=None)
     assignee = ForeignKey(references=StaffAccount, null=True, default=None)
     acknowledged_at = Timestamptz(null=True, default=None)
+    # Reports about the same incident point at the first one (a burst of tips becomes one incident).
+    duplicate_of: ForeignKey = ForeignKey(references="self", null=True, default=None)
     # Argon2id of the receipt code under the installation's salt; the code itself is never kept.
     receipt_hash = Varchar(length=64, unique=True)
     # Set by the form when it is shown, so a double submit or a retry never makes a second report.
@@ -71,6 +73,8 @@ class Message(Table):
     created_at = Timestamptz()
     # Set by the reply form when it is shown: a double submit or a refresh never posts twice.
     idempotency_key = Varchar(length=64, null=True, default=None, unique=True)
+    # A resource from the directory sent to the reporter, shown to them as a card.
+    resource_id = Varchar(length=36, null=True, default=None)
 
 
 class Attachment(Table):

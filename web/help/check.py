@@ -7,6 +7,7 @@ action checks it again. A wrong code and a malformed one get the same slow, gene
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass, field
 
 import anyio
@@ -18,6 +19,8 @@ from web.cases import workflow
 from web.cases.tables import Report
 from web.help.forms import read_form, read_photos
 from web.i18n import N_
+from web.resources.services import ResourceView, load_resources
+from web.resources.taxonomy import NEED_BY_CODE
 from web.settings import load_settings
 from web.templating import render
 
@@ -85,6 +88,12 @@ class Draft:
     upload_tokens: list[str] = field(default_factory=list)
 
 
+async def _sent_resources(entries: list[cases.ConversationEntry]) -> dict[str, ResourceView]:
+    """The directory entries staff sent, by id, to show as cards."""
+    wanted = [uuid.UUID(e.message.resource_id) for e in entries if e.message.resource_id]
+    return {view.id: view for view in await load_resources(wanted)} if wanted else {}
+
+
 async def _lookup(raw: str) -> Report | None:
     started = time.monotonic()
     report = await cases.find_by_code(raw)
@@ -122,6 +131,8 @@ async def _case_page(
         "status_words": workflow.REPORTER_WORDS[workflow.reporter_state(report.status)],
         "reporter_state": workflow.reporter_state(report.status),
         "first_photos": await cases.first_photos(report),
+        "sent_resources": await _sent_resources(entries),
+        "needs_by_code": NEED_BY_CODE,
     }
     page = await render(request, "case.html", context, partial="_case.html", status_code=status_code)
     page.headers.update(NO_STORE)

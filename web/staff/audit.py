@@ -24,6 +24,8 @@ TIMELINE_ACTIONS = (
     "case.disclosed",
     "case.support_added",
     "case.support_done",
+    "case.linked",
+    "case.resource_sent",
 )
 
 

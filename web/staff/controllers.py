@@ -21,7 +21,7 @@ from web.cases.categories import BY_KEY, CATEGORIES
 from web.district.services import list_schools
 from web.help.forms import read_form
 from web.i18n import N_
-from web.resources.services import language_name
+from web.resources.services import language_name, resources_for_school
 from web.settings import load_settings
 from web.staff import access, audit, auth, two_factor
 from web.staff.guards import current_staff, require_password_step, require_staff
@@ -281,6 +281,12 @@ class CaseController(Controller):
                     kind=str(data.get("kind", "")), details=str(data.get("details", "")),
                     owner_id=int(owner) if owner.isdigit() else None, follow_up_on=str(data.get("follow_up_on", "")),
                 )  # fmt: skip
+            elif action == "link":
+                await casework.link_duplicate(account, report, str(data.get("first_case", "")))
+            elif action == "send_resource":
+                await casework.send_resource(
+                    account, report, str(data.get("resource_id", "")), str(data.get("body", ""))
+                )
             elif action == "support_done":
                 raw_id = str(data.get("support_id", ""))
                 await casework.complete_support_action(
@@ -310,10 +316,11 @@ async def _case_page(
     draft: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
+    school = await casework.school_of(report)
     context = {
         "staff": current_staff(request),
         "report": report,
-        "school": await casework.school_of(report),
+        "school": school,
         "entries": await services.conversation(report, include_notes=True),
         "photos": await services.photos_listed(report),
         "timeline": await audit.case_timeline(report),
@@ -333,6 +340,9 @@ async def _case_page(
         "recipient_kinds": workflow.RECIPIENT_KINDS,
         "support_kinds": workflow.SUPPORT_KINDS,
         "today": datetime.now(tz=UTC).date(),
+        "linked": await casework.linked_reports(report),
+        "link_candidates": await casework.link_candidates(current_staff(request), report),
+        "directory": await resources_for_school(school.slug if school else None),
     }
     page = await render(request, template, context, status_code=status_code)
     page.headers.update(NO_STORE)
