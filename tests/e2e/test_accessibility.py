@@ -1,14 +1,16 @@
-"""axe-core finds no WCAG 2.x A/AA violations on any page a student or neighbour sees."""
+"""axe-core finds no WCAG 2.x A/AA violations on any page a student, a neighbour or school staff see."""
 
 from __future__ import annotations
+
+import secrets
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import OpenContext
-from tests.e2e.navigators import accessibility, report_form, reporter, student
+from tests.e2e.navigators import accessibility, report_form, reporter, staff, student
 from tests.e2e.navigators.report_form import Report
-from tests.e2e.support import PHONE
+from tests.e2e.support import PHONE, LanternServer, post_report, receipt_code_in
 
 
 @pytest.fixture
@@ -85,3 +87,40 @@ def test_phone_step_form_is_accessible(open_context: OpenContext) -> None:
     page.locator("#danger-yes").check()
     expect(page.get_by_test_id("call-911")).to_be_visible()
     assert_accessible(page, "/report on a phone, danger question")
+
+
+def test_staff_sign_in_is_accessible(audited_page: Page) -> None:
+    page = audited_page
+    page.goto("/staff/sign-in")
+    expect(page.get_by_test_id("sign-in-form")).to_be_visible()
+    assert_accessible(page, "/staff/sign-in")
+    staff.types_credentials(page, staff.DISTRICT_ADMIN, "not-the-password")
+    expect(page.get_by_test_id("sign-in-error")).to_be_visible()
+    assert_accessible(page, "/staff/sign-in with a wrong password")
+
+
+def test_staff_queue_and_case_pages_are_accessible(audited_page: Page, server: LanternServer) -> None:
+    page = audited_page
+    response = post_report(
+        server,
+        secrets.token_urlsafe(24),
+        category="threat",
+        danger_now="yes",
+        place="lincoln-hs",
+        description="Someone posted that they will bring something to school tomorrow.",
+    )
+    assert response.status_code == 200, response.text[:2000]
+    case_id = staff.case_id_for(server, receipt_code_in(response.text))
+
+    staff.signs_in(page, staff.DISTRICT_ADMIN)
+    staff.opens_queue(page)
+    expect(staff.queue_row(page, case_id)).to_be_visible()
+    expect(page.get_by_test_id("urgent-banner")).to_be_visible()  # audited with the banner showing
+    assert_accessible(page, "/staff (the queue)")
+
+    staff.opens_case_from_queue(page, case_id)
+    assert_accessible(page, "the staff case page")
+    staff.acknowledges(page)
+    staff.adds_note(page, "Checked with the front office.")
+    staff.messages_reporter(page, "Thank you. We are looking into this now.")
+    assert_accessible(page, "the staff case page after acknowledging, a note and a message")

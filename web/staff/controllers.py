@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
@@ -42,6 +43,7 @@ TIMELINE_WORDS = {
     "case.support_done": N_("Support action done"),
 }
 KEEPALIVE_SECONDS = 15
+SESSION_RECHECK_SECONDS = 30
 
 
 class SignInController(Controller):
@@ -157,8 +159,11 @@ class QueueController(Controller):
         # Subscribe before answering, or an event between now and the first read is lost.
         subscriber = await channels.subscribe([live.CHANNEL])
 
+        token = request.cookies.get(auth.COOKIE_NAME)
+
         async def stream() -> AsyncGenerator[ServerSentEventMessage, None]:
             inbox: asyncio.Queue[bytes] = asyncio.Queue()
+            checked = time.monotonic()
             try:
                 async with subscriber.run_in_background(inbox.put):
                     yield ServerSentEventMessage(event="hello", data="{}")
@@ -166,6 +171,13 @@ class QueueController(Controller):
                         try:
                             raw = await asyncio.wait_for(inbox.get(), KEEPALIVE_SECONDS)
                         except TimeoutError:
+                            raw = None
+                        # A session that ended (sign-out, timeout, deactivation) stops the stream.
+                        if time.monotonic() - checked >= SESSION_RECHECK_SECONDS or raw is None:
+                            if await auth.resume_session(token) is None:
+                                return
+                            checked = time.monotonic()
+                        if raw is None:
                             yield ServerSentEventMessage(comment="keep-alive", data=None)
                             continue
                         event = json.loads(raw)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
@@ -55,19 +57,34 @@ def current_staff(request: Request) -> StaffAccount:
     return request.state.staff
 
 
+def _return_path(request: Request) -> str | None:
+    """Where to come back to after signing in: the page itself, never a fragment or the event stream."""
+    if request.headers.get("hx-request"):
+        current = urlsplit(request.headers.get("hx-current-url", ""))
+        path = current.path + (f"?{current.query}" if current.query else "")
+    elif request.method == "GET":
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    else:
+        return None
+    path = re.sub(r"^/staff/rows(\?|$)", r"/staff\1", path)
+    path = re.sub(r"^(/staff/cases/[^/?]+)/(live|photos/[^/?]+)$", r"\1", path)
+    if not path.startswith("/staff") or path.startswith(("/staff/events", "/staff/sign-in")):
+        return None
+    return path
+
+
 def to_sign_in(request: Request, exc: Exception) -> Response:
     """Not signed in (or timed out): go to the sign-in page, and come back here after. Half-way
     through a two-factor sign-in: to the code page; not enrolled where it is required: to enrolment."""
-    back = request.method == "GET" and request.url.path != "/staff/events"
+    back = _return_path(request)
     if isinstance(exc, SecondFactorNeeded):
         target = "/staff/sign-in/code"
     elif isinstance(exc, EnrolmentNeeded):
-        target = "/staff/two-factor"
-        back = False
+        target, back = "/staff/two-factor", None
     else:
         target = "/staff/sign-in"
     if back:
-        target += f"?next={request.url.path}"
+        target += "?next=" + quote(back, safe="/")
     if request.headers.get("hx-request"):
         return Response(content=b"", status_code=401, headers={"HX-Redirect": target})
     return Redirect(path=target, status_code=303)
