@@ -46,7 +46,11 @@ async def healthz() -> dict[str, str]:
 
 
 def _choose_locale(request: Request) -> None:
-    i18n.set_locale(i18n.negotiate(request.headers.get("accept-language")))
+    from_url = request.scope.get(i18n.SCOPE_KEY)
+    if isinstance(from_url, str):
+        i18n.set_locale(from_url, prefix=f"/{from_url}")
+    else:
+        i18n.set_locale(i18n.negotiate(request.headers.get("accept-language")))
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -67,7 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def on_shutdown() -> None:
         live.deactivate(channels)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *help_routes(settings),
             *STAFF_CONTROLLERS,
@@ -109,3 +113,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=None,
         debug=settings.debug,
     )
+    # Outermost: the language segment comes off the path before anything routes on it.
+    app.asgi_handler = i18n.LocalePrefixMiddleware(app.asgi_handler)
+    return app

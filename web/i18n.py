@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from functools import cache
+from typing import Any
 
 from babel import Locale
 from babel.support import NullTranslations, Translations
@@ -16,9 +17,13 @@ from web.settings import PROJECT_ROOT
 LOCALES_DIR = PROJECT_ROOT / "locales"
 DEFAULT_LOCALE = "en"
 # Bare language codes: Babel's negotiate_locale does not match "de-AT" against "de_DE".
-AVAILABLE_LOCALES: tuple[str, ...] = ("en",)
+# Languages spoken by families in the model district; each has a catalog in locales/.
+AVAILABLE_LOCALES: tuple[str, ...] = ("en", "es", "ar", "my", "sw", "ne", "so", "vi", "fr", "rw")
+# Where the language came from the URL (/es/report), links keep that prefix.
+SCOPE_KEY = "lantern.locale_prefix"
 
 _current_locale: ContextVar[str] = ContextVar("lantern_locale", default=DEFAULT_LOCALE)
+_current_prefix: ContextVar[str] = ContextVar("lantern_prefix", default="")
 
 
 def N_(message: str) -> str:
@@ -35,8 +40,47 @@ def current_locale() -> str:
     return _current_locale.get()
 
 
-def set_locale(locale: str) -> None:
+def set_locale(locale: str, *, prefix: str = "") -> None:
     _current_locale.set(locale if locale in AVAILABLE_LOCALES else DEFAULT_LOCALE)
+    _current_prefix.set(prefix)
+
+
+def link_prefix() -> str:
+    """ "/es" when the page was asked for with a language in its URL, so its links keep it; else ""."""
+    return _current_prefix.get()
+
+
+def split_prefix(path: str) -> tuple[str | None, str]:
+    """ "/es/report" → ("es", "/report"); "/report" → (None, "/report")."""
+    parts = path.split("/", 2)
+    if len(parts) >= 2 and parts[1] in AVAILABLE_LOCALES:
+        return parts[1], "/" + (parts[2] if len(parts) > 2 else "")
+    return None, path
+
+
+class LocalePrefixMiddleware:
+    """Takes a leading language segment off the path before routing, and remembers it.
+
+    Routes are declared once (/report) and answer under every language (/es/report, /ar/report).
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] in ("http", "websocket"):
+            locale, rest = split_prefix(scope["path"])
+            if locale is not None:
+                scope = dict(scope)
+                scope["path"] = rest
+                scope["raw_path"] = rest.encode()
+                scope[SCOPE_KEY] = locale
+        await self.app(scope, receive, send)
+
+
+def display_names() -> list[tuple[str, str]]:
+    """Each language named in its own script (Babel), for the language picker."""
+    return [(code, Locale.parse(code).get_display_name(code) or code) for code in AVAILABLE_LOCALES]
 
 
 def gettext(message: str) -> str:

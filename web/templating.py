@@ -39,6 +39,8 @@ def configure_jinja(env: Environment, settings: Settings) -> None:
     env.globals.update(
         static_url=static_url,
         current_locale=i18n.current_locale,
+        lp=i18n.link_prefix,
+        languages=i18n.display_names(),
         text_direction=i18n.text_direction,
         quick_exit_url=settings.quick_exit_url,
     )

@@ -48,5 +48,7 @@ def test_next_school_reading() -> None:
 
 def test_accept_language_negotiation() -> None:
     assert negotiate(None) == "en"
-    assert negotiate("fr-FR;q=0.9, en;q=0.8") == "en"
+    assert negotiate("fr-FR;q=0.9, en;q=0.8") == "fr"
+    assert negotiate("de-DE, es;q=0.5, en;q=0.3") == "es"
+    assert negotiate("en;q=0.2, ar;q=0.9") == "ar"
     assert negotiate("xx") == "en"

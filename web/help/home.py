@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from litestar import Controller, Request, Response, get
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
+from web import i18n
 from web.district.services import get_district
 from web.resources.services import load_resources
 from web.templating import render
@@ -14,8 +15,16 @@ from web.templating import render
 
 class HomeController(Controller):
     @get("/", name="home")
-    async def show_home(self, request: Request) -> Template:
-        return await render(request, "home.html", {})
+    async def show_home(self, request: Request) -> Template | Redirect:
+        # A first visit to the bare address goes to the browser's language, if we have it; the
+        # language is then in every link (and stays when a page is saved for offline use or shared).
+        if not i18n.link_prefix() and i18n.current_locale() != i18n.DEFAULT_LOCALE:
+            return Redirect(
+                path=f"/{i18n.current_locale()}/", status_code=302, headers={"Vary": "Accept-Language"}
+            )
+        page = await render(request, "home.html", {})
+        page.headers["Vary"] = "Accept-Language"
+        return page
 
     @get("/brand.css", name="brand_css", include_in_schema=False)
     async def brand_css(self) -> Response[str]:

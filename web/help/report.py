@@ -54,7 +54,7 @@ async def _form_page(
         "form": form,
         "errors": errors,
         "source": source,
-        "action": "/community" if source == "community" else "/report",
+        "action": i18n.link_prefix() + ("/community" if source == "community" else "/report"),
         "categories": enabled(enabled_keys(district)),
         "schools": await list_schools(),
         "roles": cases.ROLES,
