@@ -5,7 +5,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 RUN := $(UV) run --frozen
 LOCALES := $(wildcard locales/*/LC_MESSAGES/messages.po)
 
-.PHONY: help install catalogs extract update-catalogs run test test-fast test-postgres test-e2e lint browser bench vendor clean
+.PHONY: help install catalogs extract update-catalogs check-strings run test test-fast test-postgres test-e2e lint browser bench vendor clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-16s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ extract: install ## Extract every translatable string into locales/messages.pot
 update-catalogs: extract ## Merge new strings from the .pot into every language's .po
 	$(RUN) pybabel update --domain=messages --input-file=locales/messages.pot --output-dir=locales --no-fuzzy-matching
 
+check-strings: install ## How complete each language is (public pages and staff console)
+	$(RUN) python scripts/check_strings.py
+
 run: catalogs ## Serve the demo district on http://127.0.0.1:8000 (embedded SQLite under ./var)
 	$(RUN) lantern serve --demo
 
@@ -36,8 +39,8 @@ browser: ## Make sure a Chromium is there for the browser tests
 	@bash scripts/ensure-chromium.sh
 
 lint: install ## Ruff (with gettext and bandit rules) and mypy
-	$(RUN) ruff check web tests bench
-	$(RUN) ruff format --check web tests bench
+	$(RUN) ruff check web tests bench scripts
+	$(RUN) ruff format --check web tests bench scripts
 	$(RUN) mypy web
 
 test: catalogs browser lint ## Everything: lint, unit and integration tests (SQLite, then PostgreSQL), browser stories

@@ -45,8 +45,9 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def _choose_locale(request: Request) -> None:
-    from_url = request.scope.get(i18n.SCOPE_KEY)
+async def _choose_locale(request: Request) -> None:
+    # Async on purpose: a sync hook may run in a worker thread, where the context variable would be lost.
+    from_url = request.scope.get("state", {}).get(i18n.SCOPE_KEY)
     if isinstance(from_url, str):
         i18n.set_locale(from_url, prefix=f"/{from_url}")
     else:

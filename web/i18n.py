@@ -74,7 +74,8 @@ class LocalePrefixMiddleware:
                 scope = dict(scope)
                 scope["path"] = rest
                 scope["raw_path"] = rest.encode()
-                scope[SCOPE_KEY] = locale
+                # Litestar keeps scope["state"] for the whole request (other scope keys may not survive).
+                scope.setdefault("state", {})[SCOPE_KEY] = locale
         await self.app(scope, receive, send)
 
 

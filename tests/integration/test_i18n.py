@@ -1,0 +1,65 @@
+"""Every family's language: the language in the URL, negotiation, the picker, right-to-left."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from web.i18n import AVAILABLE_LOCALES
+
+pytestmark = pytest.mark.anyio
+
+PUBLIC_PAGES = ["/", "/resources", "/resources?need=food", "/counselor", "/report", "/community", "/check"]
+
+
+@pytest.mark.parametrize("locale", AVAILABLE_LOCALES)
+async def test_every_public_page_renders_in_every_language(client: AsyncTestClient, locale: str) -> None:
+    direction = "rtl" if locale == "ar" else "ltr"
+    for path in PUBLIC_PAGES:
+        response = await client.get(f"/{locale}{path}")
+        assert response.status_code == 200, (locale, path)
+        assert f'<html lang="{locale}" dir="{direction}">' in response.text, (locale, path)
+        # Links keep the language; static files and the stylesheet do not need it.
+        links = re.findall(r'(?:href|action|hx-get|hx-post)="(/[^"]*)"', response.text)
+        inner = [link for link in links if not link.startswith(("/static/", "/brand.css"))]
+        language_links = [link for link in inner if re.match(r"^/[a-z]{2}(/|$)", link)]
+        assert inner and len(language_links) == len(inner), (locale, path, set(inner) - set(language_links))
+
+
+async def test_first_visit_follows_the_browser_language(client: AsyncTestClient) -> None:
+    response = await client.get(
+        "/", headers={"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}, follow_redirects=False
+    )
+    assert response.status_code == 302 and response.headers["location"] == "/es/"
+    assert "accept-language" in response.headers["vary"].lower()
+    english = await client.get("/", headers={"Accept-Language": "en-US"}, follow_redirects=False)
+    assert english.status_code == 200
+    chosen = await client.get("/en/", headers={"Accept-Language": "es"}, follow_redirects=False)
+    assert chosen.status_code == 200 and '<html lang="en"' in chosen.text
+
+
+async def test_picker_names_each_language_in_its_own_script_and_keeps_the_page(
+    client: AsyncTestClient,
+) -> None:
+    html = (await client.get("/es/resources")).text
+    for code, name in (("ar", "العربية"), ("my", "မြန်မာ"), ("ne", "नेपाली"), ("es", "español")):
+        assert f'<a href="/{code}/resources" lang="{code}" hreflang="{code}"' in html
+        assert name in html
+
+
+async def test_forms_post_back_under_the_same_language(client: AsyncTestClient) -> None:
+    html = (await client.get("/ar/report")).text
+    assert 'action="/ar/report"' in html and 'hx-post="/ar/report"' in html
+    assert 'action="/ar/check"' in (await client.get("/ar/check")).text
+
+
+async def test_a_report_remembers_the_language_it_was_written_in(client: AsyncTestClient) -> None:
+    from tests.integration.conftest import report_fields
+    from web.cases.tables import Report
+
+    response = await client.post("/so/report", data=report_fields())
+    assert response.status_code == 200
+    report = await Report.objects().first()
+    assert report is not None and report.locale == "so"
