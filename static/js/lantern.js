@@ -43,8 +43,13 @@
       });
     });
     root.querySelectorAll("form[data-steps]").forEach(setUpSteps);
+    // After a swap, put focus where the reader's attention should go (errors first, else the new
+    // heading), so keyboard and screen-reader users are not left on a control that vanished.
+    if (root === document) return;
     var summary = root.querySelector(".error-summary");
+    var heading = root.querySelector("h1[tabindex='-1']");
     if (summary) summary.focus();
+    else if (heading) heading.focus();
   }
 
   // On small screens the report form asks one question at a time. Without JS (or on wide

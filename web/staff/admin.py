@@ -136,6 +136,18 @@ _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _NUMBER = re.compile(r"[0-9+\-() ]{2,20}")
 
 
+def contrast_with_white(colour: str) -> float:
+    """WCAG 2 contrast ratio of white text on this colour (the header and buttons use white text)."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+    return 1.05 / (luminance + 0.05)
+
+
 async def update_district(admin: StaffAccount, data: dict[str, Any], categories: list[str]) -> dict[str, str]:
     """Save district settings; returns field → problem (nothing is saved when there is any)."""
     if admin.role != "district_admin":
@@ -149,6 +161,10 @@ async def update_district(admin: StaffAccount, data: dict[str, Any], categories:
         problems["name"] = "The district needs a name and a short name."
     if not _COLOUR.fullmatch(values["brand_color"]):
         problems["brand_color"] = "Use a colour like #1d4e89."
+    elif contrast_with_white(values["brand_color"]) < 4.5:
+        problems["brand_color"] = (
+            "This colour is too light: white text on it would be hard to read. Choose a darker one."
+        )
     for key in ("emergency_number", "crisis_text_number", "lifeline_number"):
         if not _NUMBER.fullmatch(values[key]):
             problems[key] = "Use digits only (spaces, dashes and brackets are fine)."
