@@ -1,5 +1,7 @@
 """The district's brand colour must keep white text readable (WCAG AA, 4.5:1)."""
 
+from web.staff.admin import contrast_with_white
+
 
 def test_brand_colour_contrast_with_white_text() -> None:
     assert round(contrast_with_white("#000000"), 1) == 21.0
