@@ -67,6 +67,25 @@
     show();
   }
 
+  // New rows are announced: politely, or at once for life-safety, without reading the whole table.
+  var knownCases = null;
+  function announceNewRows() {
+    var rows = document.querySelectorAll("#queue-rows [data-case]");
+    var seen = {};
+    var fresh = [];
+    rows.forEach(function (row) {
+      var id = row.getAttribute("data-case");
+      seen[id] = true;
+      if (knownCases && !knownCases[id]) fresh.push(row);
+    });
+    knownCases = seen;
+    fresh.forEach(function (row) {
+      var urgent = row.getAttribute("data-life-safety") === "yes";
+      var region = document.querySelector(urgent ? "[data-announce-urgent]" : "[data-announce-polite]");
+      if (region) region.textContent = region.getAttribute("data-prefix") + " " + row.getAttribute("data-announce");
+    });
+  }
+
   var opened = 0;
   document.addEventListener("htmx:sseOpen", function () {
     opened += 1;
@@ -78,10 +97,11 @@
       if (live) htmx.trigger(live, "case-resync");
     }
   });
-  document.addEventListener("htmx:afterSwap", function () { updateUrgent(); updateAges(); });
+  document.addEventListener("htmx:afterSwap", function () { updateUrgent(); updateAges(); announceNewRows(); });
   document.addEventListener("DOMContentLoaded", function () {
     setUpMute();
     updateUrgent();
+    announceNewRows();
     updateAges();
     setInterval(updateAges, 30000);
   });

@@ -63,3 +63,14 @@ async def test_a_report_remembers_the_language_it_was_written_in(client: AsyncTe
     assert response.status_code == 200
     report = await Report.objects().first()
     assert report is not None and report.locale == "so"
+
+
+async def test_directory_entries_in_the_readers_language_or_marked_english(client: AsyncTestClient) -> None:
+    spanish = (await client.get("/es/resources")).text
+    assert "988 Línea de Prevención del Suicidio y Crisis" in spanish
+    assert 'data-testid="in-english"' in spanish  # the local samples have no Spanish text yet
+    arabic = (await client.get("/ar/resources")).text
+    assert "988 Suicide &amp; Crisis Lifeline" in arabic
+    assert re.search(r'<a href="/ar/resources/[^"]+" lang="en">', arabic)
+    english = (await client.get("/resources")).text
+    assert 'data-testid="in-english"' not in english

@@ -114,3 +114,28 @@ def test_cli_reset_password_refuses_common_passwords_and_ends_sessions(tmp_path:
     assert database.execute("select ended_at from staff_session").fetchone()[0] is not None
     missing = _cli("staff", "reset-password", "nobody@school.example", data_dir=tmp_path, stdin="x\n")
     assert missing.returncode != 0 and "No account" in missing.stderr
+
+
+def test_committed_migrations_match_the_tables(tmp_path: Path) -> None:
+    """A table change without its migration would break every installation that upgrades."""
+    env = {
+        **os.environ,
+        "LANTERN_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": "",
+        "PICCOLO_CONF": "web.piccolo_conf",
+    }
+    piccolo = str(Path(sys.executable).with_name("piccolo"))
+    for app in ("district", "staff", "resources", "cases"):
+        folder = ROOT / "web" / app / "piccolo_migrations"
+        before = set(folder.glob("*.py"))
+        result = subprocess.run(
+            [piccolo, "migrations", "new", app, "--auto"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        for extra in set(folder.glob("*.py")) - before:
+            extra.unlink()
+        assert "No changes detected" in result.stdout, f"{app}: run `piccolo migrations new {app} --auto`"

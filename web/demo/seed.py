@@ -24,6 +24,7 @@ from web.resources.tables import (
     Schedule,
     Service,
     ServiceAtLocation,
+    ServiceTranslation,
     Taxonomy,
     TaxonomyTerm,
 )
@@ -31,6 +32,8 @@ from web.resources.taxonomy import NEEDS, TAXONOMY_NAME
 from web.staff.services import add_staff
 
 RESOURCES_FILE = Path(__file__).with_name("resources.json")
+# Names and descriptions in other languages, by resource key and locale.
+TRANSLATIONS_FILE = Path(__file__).with_name("translations.json")
 # Stable ids: the same demo resource keeps its URL across re-seeds.
 NAMESPACE = uuid.UUID("6f1c0d1e-2b7a-4d55-9a43-6c1f4a1b9e10")
 SCHOOL_HOURS = {day: ["07:30", "16:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -117,9 +120,18 @@ async def _seed_resources(schools: dict[str, School]) -> None:
         await term.save()
         terms[need.code] = term
     data = json.loads(RESOURCES_FILE.read_text())
+    translations = json.loads(TRANSLATIONS_FILE.read_text())
     now = datetime.now(tz=UTC)
     for entry in data["services"]:
         await _seed_service(entry, schools, terms, now)
+        for locale, text in translations.get(entry["key"], {}).items():
+            await ServiceTranslation(
+                id=_id("translation", entry["key"], locale),
+                service=_id("service", entry["key"]),
+                locale=locale,
+                name=text["name"],
+                description=text["description"],
+            ).save()
 
 
 async def _seed_service(

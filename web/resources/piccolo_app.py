@@ -12,6 +12,7 @@ from web.resources.tables import (
     Schedule,
     Service,
     ServiceAtLocation,
+    ServiceTranslation,
     Taxonomy,
     TaxonomyTerm,
 )
@@ -31,6 +32,7 @@ APP_CONFIG = AppConfig(
         Taxonomy,
         TaxonomyTerm,
         Attribute,
+        ServiceTranslation,
     ],
     migration_dependencies=["web.district.piccolo_app"],
     commands=[],

@@ -7,9 +7,11 @@ import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
+from web.i18n import current_locale
 from web.resources import hours
 from web.resources.tables import (
     Address,
@@ -19,6 +21,7 @@ from web.resources.tables import (
     Schedule,
     Service,
     ServiceAtLocation,
+    ServiceTranslation,
 )
 
 
@@ -77,6 +80,8 @@ class ResourceView:
     address_lines: list[str] = field(default_factory=list)
     spans: list[hours.WeeklyHours] = field(default_factory=list)
     language_codes: list[str] = field(default_factory=list)
+    # True when the reader's language has no translation of the name and description yet.
+    in_english: bool = False
 
     @property
     def voice_phones(self) -> list[PhoneView]:
@@ -182,6 +187,7 @@ async def load_resources(service_ids: list[uuid.UUID] | None = None) -> list[Res
                     address["address_1"],
                     f"{address['city']}, {address['state_province']} {address['postal_code']}",
                 ]
+    await _translate(views, current_locale())
     str_ids = [str(i) for i in ids]
     terms = await Attribute.select(Attribute.link_id, Attribute.taxonomy_term.code.as_alias("code")).where(
         (Attribute.link_entity == "service") & (Attribute.link_id.is_in(str_ids))
@@ -190,6 +196,22 @@ async def load_resources(service_ids: list[uuid.UUID] | None = None) -> list[Res
     for term in terms:
         by_str[term["link_id"]].needs.append(term["code"])
     return sorted(views.values(), key=_order)
+
+
+async def _translate(views: dict[Any, ResourceView], locale: str) -> None:
+    """Names and descriptions in the reader's language where we have them; the rest stay English."""
+    if locale == "en":
+        return
+    rows = await ServiceTranslation.select().where(
+        ServiceTranslation.service.is_in(list(views)) & (ServiceTranslation.locale == locale)
+    )
+    translated = {row["service"]: row for row in rows}
+    for key, view in views.items():
+        row = translated.get(key)
+        if row:
+            view.name, view.description = row["name"], row["description"] or view.description
+        else:
+            view.in_english = True
 
 
 def _order(view: ResourceView) -> tuple[int, int, str]:

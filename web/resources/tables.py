@@ -154,3 +154,14 @@ class Attribute(Table):
     link_type = Varchar(length=60, null=True, default=None)
     link_entity = Varchar(length=40, default="service")
     value = Varchar(length=200, null=True, default=None)
+
+
+class ServiceTranslation(Table):
+    """Lantern: a service's name and description in another language (HSDS 3.0 has one language per
+    record; these travel as extra data). Missing translations fall back to English, marked as such."""
+
+    id = UUID(primary_key=True)
+    service = ForeignKey(references=Service, index=True)
+    locale = Varchar(length=10)
+    name = Varchar(length=300)
+    description = Text(default="")
