@@ -344,3 +344,12 @@ async def test_a_resource_sent_by_staff_reaches_the_reporter_as_a_card(client: A
     assert str(escape(pantry.name)) in reporter_view
     bad = await _act(client, token, report, action="send_resource", resource_id="nope")
     assert bad.status_code == 422
+
+
+async def test_queue_filters_live_in_the_url_and_survive_live_refreshes(client: AsyncTestClient) -> None:
+    await sign_in(client, DISTRICT)
+    page = (await client.get("/staff?category=food")).text
+    assert 'hx-include="[data-testid=queue-filters]"' in page
+    assert '<option value="food" selected>' in page
+    partial = await client.get("/staff?category=food", headers={"HX-Request": "true"})
+    assert "<html" not in partial.text

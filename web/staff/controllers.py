@@ -141,7 +141,12 @@ class QueueController(Controller):
 
     @get("/", name="staff_queue")
     async def show_queue(self, request: Request) -> Template:
-        return await _queue_page(request, "staff_queue.html")
+        # The filter form asks for /staff?… with htmx (so the filters land in the address bar) and
+        # gets only the rows back.
+        htmx = getattr(request, "htmx", None)
+        return await _queue_page(
+            request, "_queue_rows.html" if htmx and not htmx.boosted else "staff_queue.html"
+        )
 
     @get("/rows", name="staff_queue_rows")
     async def queue_rows(self, request: Request) -> Template:
@@ -214,7 +219,6 @@ async def _queue_page(request: Request, template: str) -> Template:
         "schools": await list_schools(),
         "categories": CATEGORIES,
         "statuses": workflow.STATUSES,
-        "query_string": request.url.query or "",
     }
     page = await render(request, template, context)
     page.headers.update(NO_STORE)
