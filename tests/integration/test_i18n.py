@@ -74,3 +74,38 @@ async def test_directory_entries_in_the_readers_language_or_marked_english(clien
     assert re.search(r'<a href="/ar/resources/[^"]+" lang="en">', arabic)
     english = (await client.get("/resources")).text
     assert 'data-testid="in-english"' not in english
+
+
+def _public_catalog(locale: str) -> list[tuple[str, str]]:
+    """(English, translation) for every public string of a locale."""
+    import sys
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[2]
+    sys.path.insert(0, str(root / "scripts"))
+    from check_strings import is_staff_only
+
+    with (root / "locales" / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    pairs = []
+    for message in catalog:
+        if message.id and not is_staff_only(message) and isinstance(message.id, str):
+            pairs.append((message.id, str(message.string)))
+    return pairs
+
+
+@pytest.mark.parametrize("locale", [code for code in AVAILABLE_LOCALES if code != "en"])
+async def test_catalogs_are_complete_and_no_english_is_left_on_student_pages(
+    client: AsyncTestClient, locale: str
+) -> None:
+    pairs = _public_catalog(locale)
+    assert pairs and all(translation for _english, translation in pairs), "run `make check-strings`"
+    # Sentences long enough to be unmistakable, whose translation differs from the English.
+    english_only = [english for english, translation in pairs if len(english) > 24 and english != translation]
+    for path in PUBLIC_PAGES:
+        html = (await client.get(f"/{locale}{path}")).text
+        text = re.sub(r"<[^>]+>", " ", html)
+        left = [english for english in english_only if "%(" not in english and english in text]
+        assert not left, (locale, path, left[:3])
