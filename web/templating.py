@@ -56,10 +56,13 @@ async def render(
     *,
     partial: str | None = None,
     status_code: int = 200,
+    no_store: bool = False,
 ) -> Template:
     """The full page, or only its partial when htmx asked for a swap (not for a boosted page load)."""
     htmx = getattr(request, "htmx", None)
     name = partial if partial and htmx and not htmx.boosted else template
     district = await get_district()
     full_context = {"district": district, "request_path": request.url.path, **context}
-    return Template(template_name=name, context=full_context, status_code=status_code)
+    # no_store: pages with a receipt code, a case, or anything personal are never kept by a browser.
+    headers = {"Cache-Control": "no-store"} if no_store else None
+    return Template(template_name=name, context=full_context, status_code=status_code, headers=headers)

@@ -24,7 +24,6 @@ from web.resources.taxonomy import NEED_BY_CODE
 from web.settings import load_settings
 from web.templating import render
 
-NO_STORE = {"Cache-Control": "no-store"}
 REPLY_MAX = 5000
 NOT_FOUND = N_(
     "We could not open a report with that code. Check the numbers and try again. "
@@ -104,9 +103,9 @@ async def _lookup(raw: str) -> Report | None:
 
 
 async def _page(request: Request, context: dict, status_code: int = 200) -> Template:
-    page = await render(request, "check.html", context, partial="_check_area.html", status_code=status_code)
-    page.headers.update(NO_STORE)
-    return page
+    return await render(
+        request, "check.html", context, partial="_check_area.html", status_code=status_code, no_store=True
+    )
 
 
 async def _case_page(
@@ -134,6 +133,6 @@ async def _case_page(
         "sent_resources": await _sent_resources(entries),
         "needs_by_code": NEED_BY_CODE,
     }
-    page = await render(request, "case.html", context, partial="_case.html", status_code=status_code)
-    page.headers.update(NO_STORE)
-    return page
+    return await render(
+        request, "case.html", context, partial="_case.html", status_code=status_code, no_store=True
+    )

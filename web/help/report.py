@@ -23,8 +23,6 @@ from web.district.tables import School
 from web.help.forms import read_form, read_photos
 from web.templating import render
 
-NO_STORE = {"Cache-Control": "no-store"}
-
 
 class ReportController(Controller):
     """The same flow twice: /report for students, /community framed for neighbours and families."""
@@ -61,9 +59,9 @@ async def _form_page(
         "held_photos": len(form.upload_tokens),
     }
     template = "community.html" if source == "community" else "report.html"
-    page = await render(request, template, context, partial="_report_form.html", status_code=status_code)
-    page.headers.update(NO_STORE)
-    return page
+    return await render(
+        request, template, context, partial="_report_form.html", status_code=status_code, no_store=True
+    )
 
 
 def _reading(school: School | None) -> NextReading | None:
@@ -103,8 +101,7 @@ async def _submit(request: Request, *, source: str) -> Template:
         "source": source,
         "repeated": submitted.repeated,
     }
-    page = await render(request, "receipt.html", context, partial="_receipt.html")
-    page.headers.update(NO_STORE)
+    page = await render(request, "receipt.html", context, partial="_receipt.html", no_store=True)
     # The form asked to swap itself; the receipt takes the whole main area instead.
     page.headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerHTML show:window:top"})
     return page

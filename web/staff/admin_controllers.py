@@ -21,7 +21,6 @@ from web.staff.services import StaffError, change_own_password
 from web.staff.tables import StaffAccount
 from web.templating import render
 
-NO_STORE = {"Cache-Control": "no-store"}
 TIMEZONES = sorted(zone for zone in available_timezones() if zone.startswith(("America/", "Pacific/", "US/")))
 
 
@@ -32,11 +31,13 @@ def _as_list(value: Any) -> list[str]:
 
 
 async def _page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Template:
-    page = await render(
-        request, template, {"staff": current_staff(request), **context}, status_code=status_code
+    return await render(
+        request,
+        template,
+        {"staff": current_staff(request), **context},
+        status_code=status_code,
+        no_store=True,
     )
-    page.headers.update(NO_STORE)
-    return page
 
 
 async def _refuse_unless_admin(account: StaffAccount) -> None:

@@ -116,23 +116,20 @@ def _safe_next(path: str) -> str:
 async def _code_page(
     request: Request, *, error: str | None, next_path: str, status_code: int = 200
 ) -> Template:
-    page = await render(
+    return await render(
         request,
         "staff_sign_in_code.html",
         {"error": error, "next": _safe_next(next_path)},
         status_code=status_code,
+        no_store=True,
     )
-    page.headers.update(NO_STORE)
-    return page
 
 
 async def _sign_in_page(
     request: Request, *, email: str, error: str | None, next_path: str, status_code: int = 200
 ) -> Template:
     context = {"email": email, "error": error, "next": _safe_next(next_path)}
-    page = await render(request, "staff_sign_in.html", context, status_code=status_code)
-    page.headers.update(NO_STORE)
-    return page
+    return await render(request, "staff_sign_in.html", context, status_code=status_code, no_store=True)
 
 
 class QueueController(Controller):
@@ -220,9 +217,7 @@ async def _queue_page(request: Request, template: str) -> Template:
         "categories": CATEGORIES,
         "statuses": workflow.STATUSES,
     }
-    page = await render(request, template, context)
-    page.headers.update(NO_STORE)
-    return page
+    return await render(request, template, context, no_store=True)
 
 
 class CaseController(Controller):
@@ -360,9 +355,7 @@ async def _case_page(
         "link_candidates": await casework.link_candidates(current_staff(request), report),
         "directory": await resources_for_school(school.slug if school else None),
     }
-    page = await render(request, template, context, status_code=status_code)
-    page.headers.update(NO_STORE)
-    return page
+    return await render(request, template, context, status_code=status_code, no_store=True)
 
 
 class AuditController(Controller):
@@ -391,9 +384,7 @@ class AuditController(Controller):
             "filters": {"action": query.get("action", ""), "email": query.get("email", ""), "case": case_raw},
             "next_before": rows[-1]["id"] if len(rows) == audit.PAGE_SIZE else None,
         }
-        page = await render(request, "staff_audit.html", context)
-        page.headers.update(NO_STORE)
-        return page
+        return await render(request, "staff_audit.html", context, no_store=True)
 
 
 def _uuid_or_none(raw: str) -> uuid.UUID | None:
