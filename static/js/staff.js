@@ -69,7 +69,7 @@
 
   // New rows are announced: politely, or at once for life-safety, without reading the whole table.
   var knownCases = null;
-  function announceNewRows() {
+  function announceNewRows(silently) {
     var rows = document.querySelectorAll("#queue-rows [data-case]");
     var seen = {};
     var fresh = [];
@@ -79,11 +79,51 @@
       if (knownCases && !knownCases[id]) fresh.push(row);
     });
     knownCases = seen;
-    fresh.forEach(function (row) {
-      var urgent = row.getAttribute("data-life-safety") === "yes";
-      var region = document.querySelector(urgent ? "[data-announce-urgent]" : "[data-announce-polite]");
-      if (region) region.textContent = region.getAttribute("data-prefix") + " " + row.getAttribute("data-announce");
+    if (silently) return;
+    ["urgent", "polite"].forEach(function (kind) {
+      var matching = fresh.filter(function (row) {
+        return (row.getAttribute("data-life-safety") === "yes") === (kind === "urgent");
+      });
+      var region = document.querySelector("[data-announce-" + kind + "]");
+      if (!region || !matching.length) return;
+      var prefix = region.getAttribute("data-prefix");
+      region.textContent = matching.map(function (row) {
+        return prefix + " " + row.getAttribute("data-announce");
+      }).join(" ");
     });
+  }
+
+  // Keep what a staff member is typing when a live update redraws the case around it.
+  var drafts = {};
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "case-live") {
+      drafts = {};
+      event.detail.target.querySelectorAll("textarea, input[type=text], input[type=date]").forEach(function (field) {
+        if (field.id && field.value) drafts[field.id] = field.value;
+      });
+    }
+  });
+
+  function afterSwap(event) {
+    var config = event.detail.requestConfig || {};
+    var fromFilters = config.elt && config.elt.matches && config.elt.matches("[data-testid=queue-filters]");
+    updateUrgent();
+    updateAges();
+    // A filter change shows cases that were already waiting: not news, so nothing is announced.
+    announceNewRows(Boolean(fromFilters));
+    var live = document.getElementById("case-live");
+    if (!live || event.detail.target !== live) return;
+    if (config.verb === "post") {
+      // The staff member's own action: the form they used is gone, so focus the case heading.
+      drafts = {};
+      var heading = live.querySelector("h1");
+      if (heading) heading.focus();
+    } else {
+      Object.keys(drafts).forEach(function (id) {
+        var field = document.getElementById(id);
+        if (field && !field.value) field.value = drafts[id];
+      });
+    }
   }
 
   var opened = 0;
@@ -97,11 +137,11 @@
       if (live) htmx.trigger(live, "case-resync");
     }
   });
-  document.addEventListener("htmx:afterSwap", function () { updateUrgent(); updateAges(); announceNewRows(); });
+  document.addEventListener("htmx:afterSwap", afterSwap);
   document.addEventListener("DOMContentLoaded", function () {
     setUpMute();
     updateUrgent();
-    announceNewRows();
+    announceNewRows(true);
     updateAges();
     setInterval(updateAges, 30000);
   });

@@ -124,3 +124,54 @@ def test_staff_queue_and_case_pages_are_accessible(audited_page: Page, server: L
     staff.adds_note(page, "Checked with the front office.")
     staff.messages_reporter(page, "Thank you. We are looking into this now.")
     assert_accessible(page, "the staff case page after acknowledging, a note and a message")
+
+
+# --- The same pages in Arabic: right-to-left, another script, translated strings -------------------
+
+ARABIC_PAGES = ["/ar/", "/ar/resources", "/ar/counselor", "/ar/report", "/ar/community", "/ar/check"]
+
+
+def is_arabic(page: Page) -> None:
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+
+
+@pytest.mark.parametrize("path", ARABIC_PAGES)
+def test_arabic_page_is_accessible(audited_page: Page, path: str) -> None:
+    audited_page.goto(path)
+    expect(audited_page.get_by_role("main")).to_be_visible()
+    is_arabic(audited_page)
+    assert_accessible(audited_page, path)
+
+
+def test_arabic_resource_page_is_accessible(audited_page: Page) -> None:
+    page = audited_page
+    page.goto("/ar/resources?need=food")
+    link = page.get_by_test_id("resource-card").first.get_by_role("heading").get_by_role("link")
+    href = link.get_attribute("href") or ""
+    assert href.startswith("/ar/resources/"), f"a resource link lost the language: {href!r}"
+    page.goto(href)
+    expect(page.get_by_test_id("resource-details")).to_be_visible()
+    is_arabic(page)
+    assert_accessible(page, href)
+
+
+def test_arabic_receipt_and_case_pages_are_accessible(audited_page: Page) -> None:
+    page = audited_page
+    page.goto("/ar/report")
+    is_arabic(page)
+    report_form.fill(
+        page,
+        Report(category="food", danger_now="no", place="lincoln-hs", description="ليس لدي طعام في المنزل."),
+    )
+    report_form.send(page)
+    code = report_form.receipt_code(page)
+    is_arabic(page)
+    assert_accessible(page, "the Arabic receipt page")
+
+    page.goto("/ar/check")
+    page.locator("#code").fill(code)
+    page.get_by_test_id("open-case").click()
+    expect(page.get_by_test_id("case-status")).to_be_visible()
+    is_arabic(page)
+    assert_accessible(page, "the Arabic case page")

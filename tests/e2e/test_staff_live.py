@@ -1,5 +1,6 @@
 """The staff console: a life-safety report reaches an open queue live, staff answer, the reporter's
 reply reaches the open case live, and a staff member of another school is refused (and audited).
+Screen-reader users hear of each new report: life-safety ones at once, others politely.
 
 The fixtures check after every story that no staff page asked another host for anything and that
 no script failed (CSP violations included).
@@ -221,3 +222,59 @@ def test_a_queue_left_open_after_the_session_ends_comes_back_as_the_queue(
     queue.wait_for_url(lambda url: "/sign-in" not in url)
     assert urlsplit(queue.url).path == "/staff", f"landed on {queue.url}"
     expect(queue.locator("body#staff-queue")).to_be_attached(timeout=2_000)
+
+
+def test_new_reports_are_announced_to_screen_readers_urgent_ones_at_once(
+    page: Page, server: LanternServer
+) -> None:
+    staff.signs_in(page, staff.DISTRICT_ADMIN)
+    staff.opens_queue(page)
+    # Both live regions are on the page from the start (a region added later is not read out).
+    polite = page.locator("[data-announce-polite]")
+    urgent = page.locator("[data-announce-urgent]")
+    expect(polite).to_have_attribute("aria-live", "polite")
+    expect(urgent).to_have_attribute("aria-live", "assertive")
+    expect(urgent).to_have_attribute("role", "alert")
+    expect(polite).to_have_text("")
+    expect(urgent).to_have_text("")
+
+    # A life-safety report: read out at once.
+    sent = post_report(
+        server, secrets.token_urlsafe(24), category="weapon", danger_now="yes", place="lincoln-hs"
+    )
+    assert sent.status_code == 200, sent.text[:2000]
+    expect(urgent).to_contain_text("New life-safety report:", timeout=LIVE)
+    expect(urgent).to_have_text("New life-safety report: Weapon · Lincoln Heights High School")
+    expect(polite).to_have_text("")
+
+    # An everyday one: read out when the reader is free.
+    sent = post_report(
+        server, secrets.token_urlsafe(24), category="food", danger_now="no", place="northgate-ms"
+    )
+    assert sent.status_code == 200, sent.text[:2000]
+    expect(polite).to_contain_text("New report:", timeout=LIVE)
+    expect(polite).to_have_text("New report: Food · Northgate Middle School")
+    # Each arrival is said once: the urgent region still holds only the life-safety report.
+    expect(urgent).to_have_text("New life-safety report: Weapon · Lincoln Heights High School")
+
+
+def test_changing_a_filter_does_not_announce_cases_that_were_already_waiting(
+    page: Page, server: LanternServer
+) -> None:
+    _code, case_id = a_report_by_post(server, category="threat", danger_now="yes", place="lincoln-hs")
+    staff.signs_in(page, staff.DISTRICT_ADMIN)
+    staff.opens_queue(page)
+    row = staff.queue_row(page, case_id)
+    expect(row).to_be_visible()
+
+    # Narrow the queue to another school, then back to all: nothing arrived, nothing to announce.
+    page.locator("#f-school").select_option("northgate-ms")
+    expect(row).to_have_count(0)
+    page.locator("#f-school").select_option("")
+    expect(row).to_be_visible()
+    # The announcement is made in the same swap that shows the row: read the regions right away.
+    said = {
+        "urgent": page.locator("[data-announce-urgent]").text_content(),
+        "polite": page.locator("[data-announce-polite]").text_content(),
+    }
+    assert said == {"urgent": "", "polite": ""}, f"a filter change was announced as new reports: {said}"
