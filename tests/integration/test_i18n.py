@@ -109,3 +109,29 @@ async def test_catalogs_are_complete_and_no_english_is_left_on_student_pages(
         text = re.sub(r"<[^>]+>", " ", html)
         left = [english for english in english_only if "%(" not in english and english in text]
         assert not left, (locale, path, left[:3])
+
+
+def test_the_staff_console_is_complete_in_spanish() -> None:
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sys.path.insert(0, str(root / "scripts"))
+    from check_strings import completeness
+
+    _public_done, _public_total, staff_done, staff_total, _missing = completeness(
+        root / "locales" / "es" / "LC_MESSAGES" / "messages.po"
+    )
+    assert staff_total > 100 and staff_done == staff_total
+
+
+async def test_staff_rule_messages_are_translated(client: AsyncTestClient) -> None:
+    from tests.integration.staff_support import DISTRICT, sign_in
+
+    token = await sign_in(client, DISTRICT)
+    form = {"_csrf_token": token, "name": "", "short_name": "", "brand_color": "#ffffff", "emergency_number": "911",
+            "crisis_text_number": "741741", "crisis_text_keyword": "HOME", "lifeline_number": "988",
+            "timezone": "America/Chicago", "categories": ["food"]}  # fmt: skip
+    page = await client.post("/staff/admin/district", data=form, headers={"Accept-Language": "es"})
+    assert page.status_code == 422
+    assert "Este color es demasiado claro" in page.text and "El distrito necesita un nombre" in page.text

@@ -17,6 +17,7 @@ from web.cases.categories import BY_KEY
 from web.cases.tables import Attachment, Disclosure, Message, Report, SupportAction
 from web.db import write_transaction
 from web.district.tables import School
+from web.i18n import N_
 from web.staff import access, audit
 from web.staff.tables import StaffAccount
 
@@ -183,7 +184,7 @@ async def assign(account: StaffAccount, report: Report, assignee_id: int | None)
     if assignee_id is not None:
         candidates = {person.id for person in await assignable_staff(report)}
         if assignee_id not in candidates:
-            raise CaseRuleError("That person cannot work cases of this school.")
+            raise CaseRuleError(N_("That person cannot work cases of this school."))
     await Report.update({Report.assignee: assignee_id, Report.updated_at: datetime.now(tz=UTC)}).where(
         Report.id == report.id
     )
@@ -194,9 +195,9 @@ async def assign(account: StaffAccount, report: Report, assignee_id: int | None)
 async def set_status(account: StaffAccount, report: Report, target: str, disposition: str = "") -> None:
     """Move along the workflow; resolving needs a disposition."""
     if not workflow.can_move(report.status, target):
-        raise CaseRuleError("This case cannot move to that status from where it is.")
+        raise CaseRuleError(N_("This case cannot move to that status from where it is."))
     if target == "resolved" and disposition not in workflow.DISPOSITIONS:
-        raise CaseRuleError("Choose how the case was resolved.")
+        raise CaseRuleError(N_("Choose how the case was resolved."))
     now = datetime.now(tz=UTC)
     values: dict[Column | str, Any] = {Report.status: target, Report.updated_at: now}
     if target == "resolved":
@@ -218,7 +219,7 @@ async def set_status(account: StaffAccount, report: Report, target: str, disposi
 async def message_reporter(account: StaffAccount, report: Report, body: str) -> None:
     body = body.strip()
     if not body:
-        raise CaseRuleError("Write a message first.")
+        raise CaseRuleError(N_("Write a message first."))
     await services.add_staff_message(report, body, account.display_name)
     await audit.record("case.message", staff=account, case=report)
     _tell("message", report)
@@ -228,7 +229,7 @@ async def add_note(account: StaffAccount, report: Report, body: str) -> None:
     """An internal note: staff only, never shown to the reporter."""
     body = body.strip()
     if not body:
-        raise CaseRuleError("Write a note first.")
+        raise CaseRuleError(N_("Write a note first."))
     await Message(
         report=report.id,
         author="note",
@@ -259,9 +260,9 @@ async def record_disclosure(
     """Sharing a case outside the team leaves a record: who, what, with whom, why, when."""
     recipient, what, why = recipient.strip(), what.strip(), why.strip()
     if kind not in workflow.RECIPIENT_KINDS:
-        raise CaseRuleError("Choose who it was shared with.")
+        raise CaseRuleError(N_("Choose who it was shared with."))
     if not recipient or not what or not why:
-        raise CaseRuleError("Say whom it was shared with, what was shared, and why.")
+        raise CaseRuleError(N_("Say whom it was shared with, what was shared, and why."))
     now = datetime.now(tz=UTC)
     await Disclosure(
         report=report.id,
@@ -292,15 +293,15 @@ async def add_support_action(
 ) -> None:
     """Record what the team does to support (an owner and a follow-up date make it show when due)."""
     if kind not in workflow.SUPPORT_KINDS:
-        raise CaseRuleError("Choose what kind of support this is.")
+        raise CaseRuleError(N_("Choose what kind of support this is."))
     follow_up: date | None = None
     if follow_up_on:
         try:
             follow_up = date.fromisoformat(follow_up_on)
         except ValueError:
-            raise CaseRuleError("The follow-up date is not a date.") from None
+            raise CaseRuleError(N_("The follow-up date is not a date.")) from None
     if owner_id is not None and owner_id not in {person.id for person in await assignable_staff(report)}:
-        raise CaseRuleError("That person cannot work cases of this school.")
+        raise CaseRuleError(N_("That person cannot work cases of this school."))
     await SupportAction(
         report=report.id,
         kind=kind,
@@ -325,7 +326,7 @@ async def complete_support_action(account: StaffAccount, report: Report, action_
         .returning(SupportAction.id)
     )
     if not updated:
-        raise CaseRuleError("That action is already done.")
+        raise CaseRuleError(N_("That action is already done."))
     await audit.record("case.support_done", staff=account, case=report, support_action=action_id)
     _tell("support", report)
 
@@ -355,9 +356,9 @@ async def link_duplicate(account: StaffAccount, report: Report, first_public_id:
     resolved as a duplicate, and both cases show the link."""
     first = await access.case_for(account, first_public_id.strip())
     if first.id == report.id:
-        raise CaseRuleError("A report cannot be a duplicate of itself.")
+        raise CaseRuleError(N_("A report cannot be a duplicate of itself."))
     if first.duplicate_of is not None:
-        raise CaseRuleError("Link to the first report of the incident, not to another duplicate.")
+        raise CaseRuleError(N_("Link to the first report of the incident, not to another duplicate."))
     now = datetime.now(tz=UTC)
     await Report.update(
         {
@@ -394,7 +395,7 @@ async def send_resource(account: StaffAccount, report: Report, resource_id: str,
 
     resource = await get_resource(resource_id)
     if resource is None:
-        raise CaseRuleError("Choose a resource from the directory.")
+        raise CaseRuleError(N_("Choose a resource from the directory."))
     await services.add_staff_message(
         report, note.strip() or resource.name, account.display_name, resource_id=resource.id
     )

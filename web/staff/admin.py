@@ -14,6 +14,7 @@ from zoneinfo import available_timezones
 
 from web.cases.categories import CATEGORIES
 from web.district.tables import District, School
+from web.i18n import N_
 from web.staff import access, audit
 from web.staff.services import StaffError, add_staff, reset_password
 from web.staff.tables import ROLES, StaffAccount, StaffSchool, StaffSession
@@ -75,12 +76,12 @@ async def visible_staff(admin: StaffAccount) -> list[dict[str, Any]]:
 
 async def _check_grant(admin: StaffAccount, role: str, school_slugs: list[str]) -> None:
     if role not in grantable_roles(admin):
-        raise AdminError("You cannot give that role.")
+        raise AdminError(N_("You cannot give that role."))
     allowed = {school.slug for school in await manageable_schools(admin)}
     if not set(school_slugs) <= allowed:
-        raise AdminError("You can only choose your own schools.")
+        raise AdminError(N_("You can only choose your own schools."))
     if role in ("responder", "school_admin") and not school_slugs:
-        raise AdminError("Choose at least one school for this role.")
+        raise AdminError(N_("Choose at least one school for this role."))
 
 
 async def invite(admin: StaffAccount, *, email: str, name: str, role: str, school_slugs: list[str]) -> str:
@@ -99,7 +100,7 @@ async def update_access(
     admin: StaffAccount, person: StaffAccount, *, role: str, school_slugs: list[str]
 ) -> None:
     if not await may_manage(admin, person) or person.id == admin.id:
-        raise AdminError("You cannot change this account.")
+        raise AdminError(N_("You cannot change this account."))
     await _check_grant(admin, role, school_slugs)
     schools = await School.objects().where(School.slug.is_in(school_slugs or ["-"]))
     await StaffAccount.update({StaffAccount.role: role}).where(StaffAccount.id == person.id)
@@ -114,7 +115,7 @@ async def update_access(
 async def set_active(admin: StaffAccount, person: StaffAccount, active: bool) -> None:
     """Deactivating ends every session of the account at once."""
     if not await may_manage(admin, person) or person.id == admin.id:
-        raise AdminError("You cannot change this account.")
+        raise AdminError(N_("You cannot change this account."))
     await StaffAccount.update({StaffAccount.active: active}).where(StaffAccount.id == person.id)
     if not active:
         await StaffSession.update({StaffSession.ended_at: datetime.now(tz=UTC)}).where(
@@ -125,7 +126,7 @@ async def set_active(admin: StaffAccount, person: StaffAccount, active: bool) ->
 
 async def new_password_for(admin: StaffAccount, person: StaffAccount) -> str:
     if not await may_manage(admin, person):
-        raise AdminError("You cannot change this account.")
+        raise AdminError(N_("You cannot change this account."))
     password = temporary_password()
     await reset_password(person.email, password)
     await audit.record("staff.password_set_by_admin", staff=admin, account=person.id)
@@ -151,30 +152,30 @@ def contrast_with_white(colour: str) -> float:
 async def update_district(admin: StaffAccount, data: dict[str, Any], categories: list[str]) -> dict[str, str]:
     """Save district settings; returns field → problem (nothing is saved when there is any)."""
     if admin.role != "district_admin":
-        raise AdminError("Only district administrators change district settings.")
+        raise AdminError(N_("Only district administrators change district settings."))
     problems: dict[str, str] = {}
     values = {key: str(data.get(key, "")).strip() for key in (
         "name", "short_name", "brand_color", "emergency_number", "crisis_text_number", "crisis_text_keyword",
         "lifeline_number", "timezone",
     )}  # fmt: skip
     if not values["name"] or not values["short_name"]:
-        problems["name"] = "The district needs a name and a short name."
+        problems["name"] = N_("The district needs a name and a short name.")
     if not _COLOUR.fullmatch(values["brand_color"]):
-        problems["brand_color"] = "Use a colour like #1d4e89."
+        problems["brand_color"] = N_("Use a colour like #1d4e89.")
     elif contrast_with_white(values["brand_color"]) < 4.5:
-        problems["brand_color"] = (
+        problems["brand_color"] = N_(
             "This colour is too light: white text on it would be hard to read. Choose a darker one."
         )
     for key in ("emergency_number", "crisis_text_number", "lifeline_number"):
         if not _NUMBER.fullmatch(values[key]):
-            problems[key] = "Use digits only (spaces, dashes and brackets are fine)."
+            problems[key] = N_("Use digits only (spaces, dashes and brackets are fine).")
     if not re.fullmatch(r"[A-Za-z]{2,20}", values["crisis_text_keyword"]):
-        problems["crisis_text_keyword"] = "Use one word of letters."
+        problems["crisis_text_keyword"] = N_("Use one word of letters.")
     if values["timezone"] not in available_timezones():
-        problems["timezone"] = "Choose a time zone from the list."
+        problems["timezone"] = N_("Choose a time zone from the list.")
     known = {category.key for category in CATEGORIES}
     if not set(categories) <= known or not categories:
-        problems["categories"] = "Keep at least one category."
+        problems["categories"] = N_("Keep at least one category.")
     if problems:
         return problems
     district = await District.objects().first()
@@ -200,7 +201,7 @@ async def update_district(admin: StaffAccount, data: dict[str, Any], categories:
 async def update_school_hours(admin: StaffAccount, school: School, data: dict[str, Any]) -> dict[str, str]:
     """Weekly hours and time zone of a school the admin manages."""
     if school.id not in {s.id for s in await manageable_schools(admin)}:
-        raise AdminError("You cannot change this school.")
+        raise AdminError(N_("You cannot change this school."))
     problems: dict[str, str] = {}
     hours: dict[str, list[str]] = {}
     for day in WEEKDAYS:
@@ -212,12 +213,12 @@ async def update_school_hours(admin: StaffAccount, school: School, data: dict[st
             or not re.fullmatch(r"\d{2}:\d{2}", closes)
             or opens >= closes
         ):
-            problems[day] = "Give an opening time before the closing time, or leave both empty."
+            problems[day] = N_("Give an opening time before the closing time, or leave both empty.")
         else:
             hours[day] = [opens, closes]
     timezone = str(data.get("timezone", "")).strip()
     if timezone not in available_timezones():
-        problems["timezone"] = "Choose a time zone from the list."
+        problems["timezone"] = N_("Choose a time zone from the list.")
     if problems:
         return problems
     await School.update({School.hours: hours, School.timezone: timezone}).where(School.id == school.id)

@@ -15,6 +15,7 @@ from web.cases.categories import CATEGORIES
 from web.district.services import enabled_keys, get_district, weekly_hours
 from web.district.tables import School
 from web.help.forms import read_form
+from web.i18n import N_
 from web.staff import admin, audit, two_factor
 from web.staff.guards import current_staff, require_staff
 from web.staff.services import StaffError, change_own_password
@@ -114,7 +115,7 @@ class StaffAdminController(Controller):
                 return await self._list(request, notice=f"{person.email}: {password}")
         except (admin.AdminError, StaffError) as problem:
             return await self._list(request, error=str(problem), status_code=422)
-        return await self._list(request, error="Unknown action.", status_code=422)
+        return await self._list(request, error=N_("Unknown action."), status_code=422)
 
 
 class DistrictAdminController(Controller):
@@ -223,7 +224,7 @@ class TwoFactorController(Controller):
         fresh = await StaffAccount.objects().where(StaffAccount.id == account.id).first()
         secret = (fresh.totp_secret if fresh else None) or await two_factor.start_enrolment(account)
         return await _enrol_page(
-            request, account, secret, error="That code did not work. Try the newest one.", status_code=422
+            request, account, secret, error=N_("That code did not work. Try the newest one."), status_code=422
         )
 
 

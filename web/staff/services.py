@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from web.district.tables import School
+from web.i18n import N_
 from web.staff import audit
 from web.staff.tables import ROLES, StaffAccount, StaffSchool, StaffSession
 
@@ -28,15 +29,15 @@ def _common_passwords() -> frozenset[str]:
 def password_problem(password: str, email: str = "") -> str | None:
     """Why a new staff password is not good enough, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"The password must have at least {MIN_PASSWORD_LENGTH} characters"
+        return N_("The password must have at least 12 characters")
     lowered = password.lower()
     if lowered in _common_passwords() or lowered.rstrip("0123456789!?.") in _common_passwords():
-        return "That password is on the list of commonly used passwords; choose another"
+        return N_("That password is on the list of commonly used passwords; choose another")
     if len(set(password)) < 4:
-        return "That password repeats too few characters; choose another"
+        return N_("That password repeats too few characters; choose another")
     local = email.split("@")[0].lower()
     if local and len(local) >= 4 and local in lowered:
-        return "The password must not contain your email name"
+        return N_("The password must not contain your email name")
     return None
 
 
@@ -103,7 +104,7 @@ async def change_own_password(account: StaffAccount, current: str, new: str) -> 
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
-        raise StaffError("The current password is not right.")
+        raise StaffError(N_("The current password is not right."))
     problem = password_problem(new, account.email)
     if problem:
         raise StaffError(problem)
