@@ -8,7 +8,7 @@ LOCALES := $(wildcard locales/*/LC_MESSAGES/messages.po)
 .PHONY: help install catalogs extract update-catalogs check-strings run test test-fast test-postgres test-e2e lint browser bench vendor clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-16s %s\n", $$1, $$2}'
 
 $(UV):
 	@command -v python3 >/dev/null || { echo "Python 3.11 or newer is needed"; exit 1; }
