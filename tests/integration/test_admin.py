@@ -121,3 +121,44 @@ async def test_staff_change_their_own_password(client: AsyncTestClient) -> None:
     common = await client.post("/staff/account", data={"_csrf_token": token, "current": "lantern-demo-2026",
                                                         "new": "password1234"})  # fmt: skip
     assert common.status_code == 422 and "commonly used" in common.text
+
+
+async def test_admins_cannot_reset_themselves_or_peer_admins(client: AsyncTestClient) -> None:
+    from web.staff.services import add_staff
+
+    token = await sign_in(client, NORTHGATE_ADMIN)
+    me = await StaffAccount.objects().where(StaffAccount.email == NORTHGATE_ADMIN).first()
+    assert me is not None
+    for action in ("password", "two_factor_off", "deactivate"):
+        response = await client.post(
+            f"/staff/admin/staff/{me.id}", data={"_csrf_token": token, "action": action}
+        )
+        assert response.status_code == 404, action
+    peer_email = "peer.admin@northgate.example"
+    if not await StaffAccount.exists().where(StaffAccount.email == peer_email):
+        await add_staff(peer_email, "a peer admin password", "school_admin", ["northgate-ms"])
+    peer = await StaffAccount.objects().where(StaffAccount.email == peer_email).first()
+    assert peer is not None
+    response = await client.post(
+        f"/staff/admin/staff/{peer.id}", data={"_csrf_token": token, "action": "password"}
+    )
+    assert response.status_code == 404
+
+
+async def test_changing_your_password_ends_your_other_sessions(client: AsyncTestClient) -> None:
+    from web.staff.services import reset_password
+
+    await sign_in(client, LINCOLN_RESPONDER)
+    other_cookie = client.cookies.get("lantern_staff")
+    client.cookies.clear()
+    token = await sign_in(client, LINCOLN_RESPONDER)
+    try:
+        done = await client.post("/staff/account", data={"_csrf_token": token, "current": "lantern-demo-2026",
+                                                          "new": "a brand new passphrase"})  # fmt: skip
+        assert done.status_code == 200 and 'data-testid="saved"' in done.text
+        assert (await client.get("/staff", follow_redirects=False)).status_code == 200  # this one stays
+        client.cookies.clear()
+        client.cookies.set("lantern_staff", other_cookie or "", path="/staff")
+        assert (await client.get("/staff", follow_redirects=False)).status_code == 303
+    finally:
+        await reset_password(LINCOLN_RESPONDER, "lantern-demo-2026")

@@ -82,3 +82,62 @@ async def test_district_requirement_sends_unenrolled_staff_to_set_it_up(client: 
     finally:
         await District.update({District.require_two_factor: False}, force=True)
         await _reset(DISTRICT)
+
+
+async def test_wrong_codes_are_limited_and_a_right_code_gets_a_new_session(client: AsyncTestClient) -> None:
+    import time
+
+    from web.staff import auth
+
+    await _reset(LINCOLN_RESPONDER)
+    secret = pyotp.random_base32()
+    await StaffAccount.update({StaffAccount.totp_secret: secret, StaffAccount.totp_enabled: True}).where(
+        StaffAccount.email == LINCOLN_RESPONDER
+    )
+    auth._failures.clear()
+    try:
+        page = await client.get("/staff/sign-in")
+        await client.post(
+            "/staff/sign-in",
+            data={
+                "email": LINCOLN_RESPONDER,
+                "password": "lantern-demo-2026",
+                "_csrf_token": csrf_from(page.text),
+            },
+            follow_redirects=False,
+        )
+        half_way = client.cookies.get("lantern_staff")
+        token = csrf_from((await client.get("/staff/sign-in/code")).text)
+        totp = pyotp.TOTP(secret)
+        good = totp.at(int(time.time()) + totp.interval)
+        done = await client.post(
+            "/staff/sign-in/code", data={"_csrf_token": token, "code": good}, follow_redirects=False
+        )
+        assert done.status_code == 303
+        assert client.cookies.get("lantern_staff") != half_way, "the session token changes at the code step"
+        client.cookies.clear()
+        client.cookies.set("lantern_staff", half_way or "", path="/staff")
+        assert (await client.get("/staff", follow_redirects=False)).status_code == 303
+        # Five wrong codes end a half-way session.
+        client.cookies.clear()
+        page = await client.get("/staff/sign-in")
+        await client.post(
+            "/staff/sign-in",
+            data={
+                "email": LINCOLN_RESPONDER,
+                "password": "lantern-demo-2026",
+                "_csrf_token": csrf_from(page.text),
+            },
+            follow_redirects=False,
+        )
+        token = csrf_from((await client.get("/staff/sign-in/code")).text)
+        for _ in range(5):
+            wrong = await client.post("/staff/sign-in/code", data={"_csrf_token": token, "code": "000000"})
+            assert wrong.status_code == 422
+        locked = await client.post("/staff/sign-in/code", data={"_csrf_token": token, "code": "000000"},
+                                   follow_redirects=False)  # fmt: skip
+        assert locked.status_code == 303 and locked.headers["location"] == "/staff/sign-in"
+        assert await AuditEvent.count().where(AuditEvent.action == "signin.second_factor_locked") == 1
+    finally:
+        auth._failures.clear()
+        await _reset(LINCOLN_RESPONDER)

@@ -368,19 +368,27 @@ async def link_duplicate(account: StaffAccount, report: Report, first_public_id:
             Report.updated_at: now,
         }
     ).where(Report.id == report.id)
-    await Report.update({Report.duplicate_of: first.id}).where(Report.duplicate_of == report.id)
+    # Duplicates already pointing at this report follow it, but only those this staff member may work.
+    followers = await Report.objects().where(Report.duplicate_of == report.id)
+    for follower in followers:
+        if await access.may_work(account, follower):
+            await Report.update({Report.duplicate_of: first.id}).where(Report.id == follower.id)
     await audit.record("case.linked", staff=account, case=report, first=str(first.public_id))
     await audit.record("case.linked", staff=account, case=first, duplicate=str(report.public_id))
     _tell("linked", report)
     _tell("linked", first)
 
 
-async def linked_reports(report: Report) -> dict[str, Any]:
-    """The incident this report belongs to: its first report and every duplicate."""
+async def linked_reports(account: StaffAccount, report: Report) -> dict[str, Any]:
+    """The incident this report belongs to: its first report and every duplicate this staff member may
+    work (reports of other schools stay out of sight)."""
     first_id = report.duplicate_of or report.id
-    rows = await Report.select(Report.id, Report.public_id, Report.category, Report.created_at).where(
-        (Report.id == first_id) | (Report.duplicate_of == first_id)
-    )
+    linked = await Report.objects().where((Report.id == first_id) | (Report.duplicate_of == first_id))
+    rows = [
+        {"id": row.id, "public_id": row.public_id, "category": row.category, "created_at": row.created_at}
+        for row in linked
+        if row.id == report.id or await access.may_work(account, row)
+    ]
     return {
         "first": next((row for row in rows if row["id"] == first_id), None),
         "others": [row for row in rows if row["id"] not in (first_id, report.id)],
@@ -394,7 +402,8 @@ async def send_resource(account: StaffAccount, report: Report, resource_id: str,
     from web.resources.services import get_resource
 
     resource = await get_resource(resource_id)
-    if resource is None:
+    school = await school_of(report)
+    if resource is None or resource.school_slug not in (None, school.slug if school else None):
         raise CaseRuleError(N_("Choose a resource from the directory."))
     await services.add_staff_message(
         report, note.strip() or resource.name, account.display_name, resource_id=resource.id

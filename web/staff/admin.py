@@ -53,9 +53,13 @@ def grantable_roles(admin: StaffAccount) -> tuple[str, ...]:
 
 
 async def may_manage(admin: StaffAccount, person: StaffAccount) -> bool:
+    """Nobody manages their own account here (that is /staff/account, which asks for the password).
+    School admins manage responders of their schools; other admins are the district's to manage."""
+    if person.id == admin.id:
+        return False
     if admin.role == "district_admin":
         return True
-    if admin.role != "school_admin" or person.role not in grantable_roles(admin):
+    if admin.role != "school_admin" or person.role != "responder":
         return False
     theirs = set(await access.school_ids(person))
     return bool(theirs) and theirs <= set(await access.school_ids(admin))

@@ -257,7 +257,10 @@ class AccountController(Controller):
         account = current_staff(request)
         data, _files = await read_form(request)
         try:
-            await change_own_password(account, str(data.get("current", "")), str(data.get("new", "")))
+            await change_own_password(
+                account, str(data.get("current", "")), str(data.get("new", "")),
+                keep_session=request.state.staff_session,
+            )  # fmt: skip
         except StaffError as problem:
             return await _page(request, "staff_account.html", {"error": str(problem), "saved": False}, 422)
         return await _page(request, "staff_account.html", {"error": None, "saved": True})

@@ -70,19 +70,11 @@ class SignInController(Controller):
                 request, email=email, error=N_("That email and password do not match an active account."),
                 next_path=next_path, status_code=422,
             )  # fmt: skip
+        # A session the browser already had (someone else's, or a planted one) ends here.
+        await auth.end_session(request.cookies.get(auth.COOKIE_NAME))
         token = await auth.start_session(account)
         target = f"/staff/sign-in/code?next={next_path}" if account.totp_enabled else next_path
-        response = Redirect(path=target, status_code=303)
-        response.set_cookie(
-            key=auth.COOKIE_NAME,
-            value=token,
-            path="/staff",
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-            max_age=load_settings().staff_absolute_hours * 3600,
-        )
-        return response
+        return _with_session_cookie(Redirect(path=target, status_code=303), request, token)
 
     @get("/sign-in/code", name="staff_sign_in_code", guards=[require_password_step])
     async def show_code(self, request: Request, next: str = "/staff") -> Template:
@@ -92,13 +84,20 @@ class SignInController(Controller):
     async def submit_code(self, request: Request) -> Response:
         data, _files = await read_form(request)
         next_path = _safe_next(str(data.get("next", "/staff")))
-        if not await two_factor.check_code(current_staff(request), str(data.get("code", ""))):
+        account = current_staff(request)
+        if auth.code_tries_left(account) <= 0:
+            # Too many wrong codes: this half-signed-in session ends; start again with the password.
+            await auth.end_session(request.cookies.get(auth.COOKIE_NAME))
+            await audit.record("signin.second_factor_locked", staff=account)
+            return _with_session_cookie(Redirect(path="/staff/sign-in", status_code=303), request, None)
+        if not await two_factor.check_code(account, str(data.get("code", ""))):
+            auth.code_failed(account)
             return await _code_page(
                 request, error=N_("That code did not work. Use the newest code from your app."),
                 next_path=next_path, status_code=422,
             )  # fmt: skip
-        await auth.confirm_second_factor(request.state.staff_session)
-        return Redirect(path=next_path, status_code=303)
+        token = await auth.confirm_second_factor(account, request.state.staff_session)
+        return _with_session_cookie(Redirect(path=next_path, status_code=303), request, token)
 
     @post("/sign-out", name="staff_sign_out", status_code=303)
     async def sign_out(self, request: Request) -> Redirect:
@@ -106,6 +105,23 @@ class SignInController(Controller):
         response = Redirect(path="/staff/sign-in", status_code=303)
         response.delete_cookie(auth.COOKIE_NAME, path="/staff")
         return response
+
+
+def _with_session_cookie(response: Redirect, request: Request, token: str | None) -> Redirect:
+    """Set (or, with no token, remove) the staff session cookie: HttpOnly, SameSite=Strict, /staff only."""
+    if token is None:
+        response.delete_cookie(auth.COOKIE_NAME, path="/staff")
+        return response
+    response.set_cookie(
+        key=auth.COOKIE_NAME,
+        value=token,
+        path="/staff",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=load_settings().staff_absolute_hours * 3600,
+    )
+    return response
 
 
 def _safe_next(path: str) -> str:
@@ -156,8 +172,13 @@ class QueueController(Controller):
         """Server-sent events for the queue and case pages: ids and kinds only, never case content,
         and only for cases of this staff member's schools."""
         account = current_staff(request)
-        everywhere = await access.sees_all_schools(account)
-        mine = set(await access.school_ids(account))
+        if account.role not in access.CASE_ROLES:
+            raise NotFoundException()  # analysts see aggregates only, never case events
+        # What this stream may show; refreshed at each session check, as roles and schools can change.
+        reach: dict[str, Any] = {
+            "all": await access.sees_all_schools(account),
+            "schools": set(await access.school_ids(account)),
+        }
         # Subscribe before answering, or an event between now and the first read is lost.
         subscriber = await channels.subscribe([live.CHANNEL])
 
@@ -176,14 +197,17 @@ class QueueController(Controller):
                             raw = None
                         # A session that ended (sign-out, timeout, deactivation) stops the stream.
                         if time.monotonic() - checked >= SESSION_RECHECK_SECONDS or raw is None:
-                            if await auth.resume_session(token) is None:
+                            signed_in = await auth.resume_session(token)
+                            if signed_in is None or signed_in.account.role not in access.CASE_ROLES:
                                 return
+                            reach["all"] = await access.sees_all_schools(signed_in.account)
+                            reach["schools"] = set(await access.school_ids(signed_in.account))
                             checked = time.monotonic()
                         if raw is None:
                             yield ServerSentEventMessage(comment="keep-alive", data=None)
                             continue
                         event = json.loads(raw)
-                        if not everywhere and event.get("school") not in mine:
+                        if not reach["all"] and event.get("school") not in reach["schools"]:
                             continue
                         yield ServerSentEventMessage(event="queue", data=raw.decode())
                         yield ServerSentEventMessage(event=f"case-{event['case']}", data=raw.decode())
@@ -351,7 +375,7 @@ async def _case_page(
         "recipient_kinds": workflow.RECIPIENT_KINDS,
         "support_kinds": workflow.SUPPORT_KINDS,
         "today": datetime.now(tz=UTC).date(),
-        "linked": await casework.linked_reports(report),
+        "linked": await casework.linked_reports(current_staff(request), report),
         "link_candidates": await casework.link_candidates(current_staff(request), report),
         "directory": await resources_for_school(school.slug if school else None),
     }

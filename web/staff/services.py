@@ -97,8 +97,10 @@ async def reset_password(email: str, password: str) -> None:
     await audit.record("staff.password_reset", staff=account)
 
 
-async def change_own_password(account: StaffAccount, current: str, new: str) -> None:
-    """A staff member sets their own password (knowing the current one); other sessions end."""
+async def change_own_password(
+    account: StaffAccount, current: str, new: str, *, keep_session: int | None = None
+) -> None:
+    """A staff member sets their own password (knowing the current one); every other session ends."""
     try:
         ok = bool(_hasher.verify(account.password_hash, current))
     except (VerificationError, InvalidHashError):
@@ -111,4 +113,8 @@ async def change_own_password(account: StaffAccount, current: str, new: str) -> 
     await StaffAccount.update({StaffAccount.password_hash: _hasher.hash(new)}).where(
         StaffAccount.id == account.id
     )
+    others = (StaffSession.staff == account.id) & StaffSession.ended_at.is_null()
+    if keep_session is not None:
+        others &= StaffSession.id != keep_session
+    await StaffSession.update({StaffSession.ended_at: datetime.now(tz=UTC)}).where(others)
     await audit.record("staff.password_changed", staff=account)
