@@ -7,7 +7,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from web.district.services import list_schools
-from web.resources.services import ResourceFilters, find_resources, get_resource, need_counts
+from web.resources.services import ResourceFilters, find_resources, get_resource
 from web.resources.taxonomy import NEED_BY_CODE, NEEDS
 from web.templating import render
 
@@ -28,7 +28,6 @@ class ResourcesController(Controller):
             "local": [r for r in results if r.pinned_rank is None],
             "needs": NEEDS,
             "needs_by_code": NEED_BY_CODE,
-            "need_counts": await need_counts(),
             "schools": await list_schools(),
         }
         return await render(request, "resources.html", context, partial="_resource_results.html")

@@ -254,16 +254,6 @@ async def get_resource(resource_id: str) -> ResourceView | None:
     return found[0] if found else None
 
 
-async def need_counts() -> dict[str, int]:
-    rows = await Attribute.select(Attribute.taxonomy_term.code.as_alias("code")).where(
-        Attribute.link_entity == "service"
-    )
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["code"]] = counts.get(row["code"], 0) + 1
-    return counts
-
-
 async def resources_for_school(school_slug: str | None) -> list[ResourceView]:
     """What staff can send a reporter: national lines, district-wide entries, and the school's own."""
     return [view for view in await load_resources() if view.school_slug in (None, school_slug)]
