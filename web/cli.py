@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from web.resources.hsds.commands import resources
 from web.settings import load_settings
 
 
@@ -62,6 +63,9 @@ def serve(host: str, port: int, demo: bool) -> None:
         timeout_graceful_shutdown=5,
         log_level="info",
     )
+
+
+main.add_command(resources)
 
 
 @main.group()

@@ -1,0 +1,1 @@
+"""The public machine-readable API: no sign-in, directory data only (see hsds.py)."""
