@@ -16,7 +16,7 @@ PUBLIC_REQUIRED = True
 
 
 # Code only staff reach: its strings need English and Spanish, not every family language.
-STAFF_PATHS = ("web/staff/", "web/cases/casework.py")
+STAFF_PATHS = ("web/staff/", "web/cases/casework.py", "web/insights/")
 
 
 def is_staff_only(message) -> bool:  # type: ignore[no-untyped-def]
