@@ -1,6 +1,6 @@
 """How a district is set up: its name, colours, emergency numbers, categories and schools."""
 
-from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Serial, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -37,3 +37,25 @@ class School(Table):
     hours = JSON(default={})
     sort_order = Integer(default=0)
     active = Boolean(default=True)
+
+
+class Kiosk(Table):
+    """A shared device (a counselor's office, the library) enrolled to one school.
+
+    The device keeps only its token (in a cookie) and learns its school from us; we keep only the
+    token's SHA-256, so a copy of the database cannot enrol a device.
+    """
+
+    id = Serial(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    school = ForeignKey(references=School)
+    label = Varchar(length=100)
+    # Seconds without input before the countdown to a full reset starts.
+    idle_seconds = Integer(default=60)
+    # The language the kiosk starts in, and returns to after each reset.
+    locale = Varchar(length=20, default="en")
+    # The enrolment link works until a device uses it (or it expires); then only that device has it.
+    enrolled_at = Timestamptz(null=True, default=None)
+    enrol_by = Timestamptz()
+    created_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,180 @@
+"""The installed app: installable, the directory and counselor page offline after one visit, and a
+report written offline kept on the device (encrypted) and sent exactly once when the network is back —
+also when the server stored it but its answer was lost."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Playwright, Route, expect
+
+from tests.e2e.conftest import OpenContext
+from tests.e2e.navigators import device, report_form, reporter
+from tests.e2e.navigators.report_form import Report
+from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, PHONE, LanternServer, png
+
+
+def test_chromium_finds_the_app_installable(playwright: Playwright, server: LanternServer) -> None:
+    # Installability is only reported for a persistent (non-incognito) profile.
+    with tempfile.TemporaryDirectory(prefix="lantern-profile-") as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=server.url
+        )
+        try:
+            page = context.new_page()
+            page.goto("/")
+            device.waits_for_service_worker(page)
+            cdp = context.new_cdp_session(page)
+            assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+            manifest = cdp.send("Page.getAppManifest")
+            assert manifest["url"].endswith("/manifest.webmanifest") and not manifest["errors"]
+        finally:
+            context.close()
+
+
+def test_directory_and_counselor_page_work_offline_after_one_visit(open_context: OpenContext) -> None:
+    context = open_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto("/es/")
+    device.waits_for_service_worker(page)
+    device.waits_until_language_kept(page, "/es")
+
+    context.set_offline(True)
+    page.goto("/es/resources")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    page.get_by_role("navigation", name=re.compile(".")).locator(
+        'a[href="/es/resources?need=food"]'
+    ).first.click()
+    expect(page).to_have_url(re.compile(r"/es/resources\?need=food$"))
+    card = page.get_by_test_id("resource-card").first
+    expect(card).to_be_visible()
+    card.get_by_role("heading").get_by_role("link").click()
+    expect(page.get_by_test_id("resource-details")).to_be_visible()
+    page.goto("/es/counselor")
+    expect(page.get_by_test_id("counselor-options")).to_be_visible()
+    # A page that needs the server says so kindly, with what still works.
+    page.goto("/es/check")
+    expect(page.locator("body#offline")).to_be_attached()
+
+    kept = device.cached_urls(page)
+    assert not [url for url in kept if re.search(r"/(check|staff|kiosk)(/|$|\?)", url)], kept
+
+
+def offline_report(marker: str) -> Report:
+    return Report(
+        category="bullying",
+        danger_now="no",
+        place="lincoln-hs",
+        description=f"{marker}: they take my lunch money at the bus stop every day.",
+    )
+
+
+def test_report_written_offline_waits_encrypted_and_arrives_once(
+    open_context: OpenContext, server: LanternServer, tmp_path: Path
+) -> None:
+    marker = f"OUTBOX-{secrets.token_hex(4)}"
+    context = open_context()
+    page = context.new_page()
+    page.goto("/report")
+    device.waits_for_service_worker(page)
+    device.waits_until_language_kept(page)
+
+    context.set_offline(True)
+    page.reload()  # the form itself now comes from the device
+    report = offline_report(marker)
+    report_form.fill(page, Report(**{**report.__dict__, "photos": [png(tmp_path / "note.png")]}))
+    report_form.send(page)
+    expect(page.get_by_test_id("outbox-saved")).to_be_visible()
+    code = page.get_by_test_id("receipt-code").get_attribute("data-code") or ""
+    assert re.fullmatch(r"\d{16}", code)
+    expect(page.get_by_test_id("outbox-status")).to_contain_text("waiting to be sent: 1")
+
+    stored = device.every_storage_area(page)
+    on_device = " ".join([stored["local"], stored["session"], *stored["idb"], *stored["caches"]])
+    assert marker not in on_device and code not in on_device  # sealed, not readable
+    assert device.outbox_size(page) == 1
+    assert device.reports_saying(server, marker) == 0
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_test_id("outbox-status")).to_contain_text("was sent", timeout=15_000)
+    assert device.outbox_size(page) == 0
+    assert device.reports_saying(server, marker) == 1
+
+    reporter.checks(page, code)  # the code made on the device opens the case
+    expect(page.get_by_test_id("case-status")).to_contain_text("Received")
+    expect(page.get_by_test_id("case")).to_contain_text("1 picture sent.")  # the photo travelled too
+
+
+def test_a_lost_answer_is_retried_and_the_report_is_kept_once(
+    open_context: OpenContext, server: LanternServer
+) -> None:
+    marker = f"LOST-{secrets.token_hex(4)}"
+    context = open_context()
+    page = context.new_page()
+    page.goto("/report")
+    device.waits_for_service_worker(page)
+
+    def store_then_drop_the_answer(route: Route) -> None:
+        route.fetch()  # the server stores the report ...
+        route.abort("connectionreset")  # ... and its answer never arrives
+
+    page.route(re.compile(r"/report$"), lambda route: store_then_drop_the_answer(route)
+               if route.request.method == "POST" else route.continue_())  # fmt: skip
+    report_form.fill(page, offline_report(marker))
+    report_form.send(page)
+    expect(page.get_by_test_id("outbox-saved")).to_be_visible()
+    code = page.get_by_test_id("receipt-code").get_attribute("data-code") or ""
+    assert device.reports_saying(server, marker) == 1  # stored, though the device never heard
+
+    page.unroute(re.compile(r"/report$"))
+    # The retry comes from Background Sync, the page's own retries, or the next page load.
+    expect(page.get_by_test_id("outbox-status")).to_contain_text("was sent", timeout=15_000)
+    assert device.outbox_size(page) == 0
+    assert device.reports_saying(server, marker) == 1  # the retry made no second report
+    reporter.checks(page, code)
+
+
+@pytest.fixture
+def release_server() -> Iterator[LanternServer]:
+    lantern = LanternServer.fresh(LANTERN_RELEASE="first")
+    yield lantern
+    lantern.stop()
+    lantern.remove_data()
+
+
+def test_a_new_worker_version_replaces_the_old_caches_without_losing_a_form(
+    browser: Browser, release_server: LanternServer
+) -> None:
+    release_server.start()
+    context = browser.new_context(base_url=release_server.url)
+    try:
+        page = context.new_page()
+        page.goto("/report")
+        device.waits_for_service_worker(page)
+        first = sorted(device.cache_names(page))
+        assert len(first) == 2 and all(
+            name.startswith(("lantern-shell-", "lantern-pages-")) for name in first
+        )
+        page.locator("#description").fill("Half-written, must survive an update")
+
+        # A deploy: the same address, a new release (a new worker version).
+        port = release_server.port
+        release_server.stop()
+        release_server.overrides["LANTERN_RELEASE"] = "second"
+        release_server.start(port=port)
+        page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+        device.waits_until(
+            page,
+            "(old) => caches.keys().then((names) => names.some((n) => n.startsWith('lantern-shell-'))"
+            " && !names.some((n) => old.includes(n)))",
+            first,
+        )
+        expect(page.locator("#description")).to_have_value("Half-written, must survive an update")
+    finally:
+        context.close()
