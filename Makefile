@@ -60,6 +60,8 @@ test-e2e: catalogs browser ## Browser stories only
 bench: catalogs ## Page weight, server time, and live-queue latency (writes bench/results.md)
 	$(RUN) python bench/pages.py
 	$(RUN) python bench/queue_latency.py
+	$(RUN) python bench/offline.py
+	$(RUN) python bench/dashboard.py
 
 vendor: ## Re-fetch the pinned front-end files from npm (see static/vendor/package.json)
 	bash scripts/vendor.sh

@@ -11,6 +11,10 @@ os.environ["LANTERN_DATA_DIR"] = str(_DATA_DIR)
 os.environ.setdefault("LANTERN_CHECK_MIN_SECONDS", "0.2")
 os.environ.setdefault("LANTERN_CHECK_RATE_PER_MINUTE", "1000")
 os.environ["PICCOLO_CONF"] = "web.piccolo_conf"
+# Tests move call trees and send alerts themselves, on a clock of their own; pushes go to a local
+# push service the tests start.
+os.environ["LANTERN_RUN_WORKER"] = "0"
+os.environ["LANTERN_ALLOW_LOCAL_PUSH"] = "1"
 # The suite runs on the embedded default unless LANTERN_TEST_DATABASE_URL names a PostgreSQL database.
 os.environ.pop("DATABASE_URL", None)
 if os.environ.get("LANTERN_TEST_DATABASE_URL"):

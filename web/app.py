@@ -16,24 +16,32 @@ from litestar.template.config import TemplateConfig
 from litestar_htmx import HTMXPlugin
 
 from web import i18n, live
+from web.alerts.worker import Worker
+from web.api.hsds import HsdsController
 from web.cases.services import purge_pending_uploads
 from web.district.services import ensure_district
 from web.help.controllers import help_routes
 from web.help.errors import ERROR_HANDLERS
+from web.help.kiosk import kiosk_middleware
+from web.insights.controllers import INSIGHTS_CONTROLLERS
 from web.live import build_channels
 from web.migrate import migrate
 from web.secrets_store import installation_secret
 from web.security import SECURITY_HEADERS
 from web.settings import PROJECT_ROOT, Settings, load_settings
 from web.staff.admin_controllers import ADMIN_CONTROLLERS
+from web.staff.alert_controllers import StaffAlertsController
 from web.staff.controllers import STAFF_CONTROLLERS
+from web.staff.escalation_admin import EscalationAdminController
 from web.staff.guards import to_sign_in
+from web.staff.kiosk_admin import KioskAdminController
 from web.templating import configure_jinja
 
 TEMPLATE_DIRS = [
     PROJECT_ROOT / "web" / "templates",
     PROJECT_ROOT / "web" / "help" / "templates",
     PROJECT_ROOT / "web" / "staff" / "templates",
+    PROJECT_ROOT / "web" / "insights" / "templates",
     PROJECT_ROOT / "components",
 ]
 
@@ -62,21 +70,30 @@ def create_app(settings: Settings | None = None) -> Litestar:
         configure_jinja(env, settings)
 
     channels = build_channels()
+    alerts = Worker()
 
     async def on_startup() -> None:
         await migrate()
         await ensure_district()
         await purge_pending_uploads()
         live.activate(channels)
+        if settings.run_worker:
+            alerts.start()
 
     async def on_shutdown() -> None:
         live.deactivate(channels)
+        await alerts.stop()
 
     app = Litestar(
         route_handlers=[
             *help_routes(settings),
             *STAFF_CONTROLLERS,
             *ADMIN_CONTROLLERS,
+            *INSIGHTS_CONTROLLERS,
+            KioskAdminController,
+            StaffAlertsController,
+            EscalationAdminController,
+            HsdsController,
             healthz,
             create_static_files_router(
                 path="/static",
@@ -102,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             engine_callback=jinja_callback,
         ),
         before_request=_choose_locale,
+        middleware=[kiosk_middleware],
         exception_handlers={**ERROR_HANDLERS, NotAuthorizedException: to_sign_in},
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

@@ -12,5 +12,6 @@ APP_REGISTRY = AppRegistry(
         "web.resources.piccolo_app",
         "web.cases.piccolo_app",
         "web.staff.piccolo_app",
+        "web.alerts.piccolo_app",
     ]
 )

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from functools import cache
 
 from web.settings import load_settings
 
 
+def _token() -> str:
+    return secrets.token_hex(32)
+
+
 @cache
-def installation_secret(name: str, env_var: str) -> bytes:
+def installation_secret(name: str, env_var: str, make: Callable[[], str] = _token) -> bytes:
     from_env = os.environ.get(env_var, "")
     if from_env:
         return from_env.encode()
@@ -26,5 +31,5 @@ def installation_secret(name: str, env_var: str) -> bytes:
         except FileExistsError:  # another process made it first
             return path.read_text().strip().encode()
         with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
+            handle.write(make())
     return path.read_text().strip().encode()

@@ -33,6 +33,24 @@ class Settings:
     # Staff sessions end after this long without activity, and after this long in any case.
     staff_idle_minutes: int = 30
     staff_absolute_hours: int = 12
+    # Where people reach this installation (used in alert emails, which need whole addresses).
+    public_url: str = "http://127.0.0.1:8000"
+    # Who push services may contact about our alerts (VAPID "sub": mailto: or https:).
+    vapid_subject: str = "mailto:lantern-alerts@localhost"
+    # Email as a second alert channel: off unless a host is set.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "lantern@localhost"
+    smtp_starttls: bool = True
+    # The background worker (alerts, escalation) runs in the app process unless turned off (tests
+    # drive it by hand with a clock of their own).
+    run_worker: bool = True
+    # Accept push subscriptions on http://127.0.0.1 (a local push service, for tests and benchmarks only).
+    allow_local_push: bool = False
+    # A label for this deploy (e.g. a git tag); it is part of the service worker's version.
+    release: str = ""
     debug: bool = False
 
     @property
@@ -61,5 +79,16 @@ def load_settings() -> Settings:
         quick_exit_url=os.environ.get("LANTERN_QUICK_EXIT_URL", "https://www.weather.gov/"),
         staff_idle_minutes=int(_env_float("LANTERN_STAFF_IDLE_MINUTES", 30)),
         staff_absolute_hours=int(_env_float("LANTERN_STAFF_ABSOLUTE_HOURS", 12)),
+        release=os.environ.get("LANTERN_RELEASE", ""),
+        run_worker=os.environ.get("LANTERN_RUN_WORKER", "1") != "0",
+        allow_local_push=os.environ.get("LANTERN_ALLOW_LOCAL_PUSH", "") == "1",
+        public_url=os.environ.get("LANTERN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        vapid_subject=os.environ.get("LANTERN_VAPID_SUBJECT", "mailto:lantern-alerts@localhost"),
+        smtp_host=os.environ.get("LANTERN_SMTP_HOST", ""),
+        smtp_port=int(_env_float("LANTERN_SMTP_PORT", 587)),
+        smtp_user=os.environ.get("LANTERN_SMTP_USER", ""),
+        smtp_password=os.environ.get("LANTERN_SMTP_PASSWORD", ""),
+        smtp_from=os.environ.get("LANTERN_SMTP_FROM", "lantern@localhost"),
+        smtp_starttls=os.environ.get("LANTERN_SMTP_STARTTLS", "1") != "0",
         debug=os.environ.get("LANTERN_DEBUG", "") == "1",
     )

@@ -15,6 +15,7 @@ from litestar.response import Template
 
 from web import i18n
 from web.cases.receipts import group
+from web.district.kiosks import kiosk_of
 from web.district.services import get_district
 from web.settings import PROJECT_ROOT, Settings
 
@@ -62,7 +63,12 @@ async def render(
     htmx = getattr(request, "htmx", None)
     name = partial if partial and htmx and not htmx.boosted else template
     district = await get_district()
-    full_context = {"district": district, "request_path": request.url.path, **context}
+    full_context = {
+        "district": district,
+        "request_path": request.url.path,
+        "kiosk": kiosk_of(request.scope),
+        **context,
+    }
     # no_store: pages with a receipt code, a case, or anything personal are never kept by a browser.
     headers = {"Cache-Control": "no-store"} if no_store else None
     return Template(template_name=name, context=full_context, status_code=status_code, headers=headers)

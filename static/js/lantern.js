@@ -23,7 +23,7 @@
     escapeTimer = setTimeout(function () { escapes = 0; }, 1200);
     if (escapes >= 3) {
       var link = document.querySelector("[data-quick-exit]");
-      if (link) { sessionStorage.clear(); window.location.replace(link.href); }
+      if (link) link.click();
     }
   });
 

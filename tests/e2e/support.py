@@ -99,8 +99,9 @@ class LanternServer:
     def env(self) -> dict[str, str]:
         return server_env(self.data_dir, self.overrides)
 
-    def start(self) -> LanternServer:
-        self.port = free_port()
+    def start(self, port: int | None = None) -> LanternServer:
+        """Start on `port` (the same address again, e.g. for a deploy), or on a free one."""
+        self.port = port or free_port()
         self._log = open(self.log_path, "ab")  # closed by stop() or kill()
         self.process = subprocess.Popen(
             [str(LANTERN), "serve", "--demo", "--host", FIRST_PARTY_HOST, "--port", str(self.port)],

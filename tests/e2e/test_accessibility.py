@@ -26,7 +26,9 @@ def assert_accessible(page: Page, what: str) -> None:
     )
 
 
-@pytest.mark.parametrize("path", ["/", "/resources", "/counselor", "/report", "/community", "/check"])
+@pytest.mark.parametrize(
+    "path", ["/", "/resources", "/counselor", "/report", "/community", "/check", "/install", "/offline"]
+)
 def test_page_is_accessible(audited_page: Page, path: str) -> None:
     audited_page.goto(path)
     expect(audited_page.get_by_role("main")).to_be_visible()
@@ -128,7 +130,15 @@ def test_staff_queue_and_case_pages_are_accessible(audited_page: Page, server: L
 
 # --- The same pages in Arabic: right-to-left, another script, translated strings -------------------
 
-ARABIC_PAGES = ["/ar/", "/ar/resources", "/ar/counselor", "/ar/report", "/ar/community", "/ar/check"]
+ARABIC_PAGES = [
+    "/ar/",
+    "/ar/resources",
+    "/ar/counselor",
+    "/ar/report",
+    "/ar/community",
+    "/ar/check",
+    "/ar/install",
+]
 
 
 def is_arabic(page: Page) -> None:
@@ -175,3 +185,11 @@ def test_arabic_receipt_and_case_pages_are_accessible(audited_page: Page) -> Non
     expect(page.get_by_test_id("case-status")).to_be_visible()
     is_arabic(page)
     assert_accessible(page, "the Arabic case page")
+
+
+def test_staff_account_kiosk_and_call_tree_pages_are_accessible(audited_page: Page) -> None:
+    page = audited_page
+    staff.signs_in(page, staff.DISTRICT_ADMIN)
+    for path in ("/staff/account", "/staff/admin/kiosks", "/staff/admin/call-tree"):
+        page.goto(path)
+        assert_accessible(page, path)

@@ -45,6 +45,9 @@ def test_picture_is_kept_while_the_student_fixes_the_report(page: Page, tmp_path
 
 
 def test_a_send_that_fails_says_so_and_keeps_the_report(page: Page) -> None:
+    # A browser that cannot keep reports on the device (no IndexedDB, as in some private modes):
+    # where the outbox works, test_offline_app shows the report kept and sent later instead.
+    page.add_init_script("Object.defineProperty(window, 'indexedDB', { value: undefined })")
     student.opens_report_form(page)
     report_form.fill(
         page,

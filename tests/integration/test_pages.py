@@ -32,7 +32,7 @@ async def test_full_page_has_quick_exit_and_911(client: AsyncTestClient, path: s
     assert 'data-testid="quick-exit"' in html
     assert "If someone is in danger right now, call" in html
     assert 'href="tel:911"' in html
-    assert '<html lang="en" dir="ltr">' in html
+    assert '<html lang="en" dir="ltr"' in html
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -12,6 +12,7 @@ from typing import Any
 from piccolo.columns import Column
 
 from web import live
+from web.alerts import escalation
 from web.cases import services, workflow
 from web.cases.categories import BY_KEY
 from web.cases.tables import Attachment, Disclosure, Message, Report, SupportAction
@@ -19,7 +20,7 @@ from web.db import write_transaction
 from web.district.tables import School
 from web.i18n import N_
 from web.staff import access, audit
-from web.staff.tables import StaffAccount
+from web.staff.tables import AuditEvent, StaffAccount
 
 
 class CaseRuleError(ValueError):
@@ -54,6 +55,8 @@ class QueueRow:
     messages: int
     unread_replies: int
     follow_ups_due: int = 0
+    # How many times the call tree had to alert the next contact (see web/alerts/escalation.py).
+    escalations: int = 0
 
     @property
     def urgent_unacknowledged(self) -> bool:
@@ -112,6 +115,7 @@ async def queue(account: StaffAccount, filters: QueueFilters) -> list[QueueRow]:
     message_counts = _count_by(messages)
     unread = _count_by([m for m in messages if m["author"] == "reporter" and not m["read_by_staff"]])
     due = await follow_ups_due(ids, datetime.now(tz=UTC).date())
+    escalated = await escalations_by_case([row["public_id"] for row in rows])
     result = [
         QueueRow(
             public_id=str(row["public_id"]),
@@ -127,10 +131,23 @@ async def queue(account: StaffAccount, filters: QueueFilters) -> list[QueueRow]:
             messages=message_counts.get(row["id"], 0),
             unread_replies=unread.get(row["id"], 0),
             follow_ups_due=due.get(row["id"], 0),
+            escalations=escalated.get(row["public_id"], 0),
         )
         for row in rows
     ]
     return sorted(result, key=_order)
+
+
+async def escalations_by_case(public_ids: list[Any]) -> dict[Any, int]:
+    if not public_ids:
+        return {}
+    rows = await AuditEvent.select(AuditEvent.case_uuid).where(
+        (AuditEvent.action == "case.escalated") & AuditEvent.case_uuid.is_in(public_ids)
+    )
+    counts: dict[Any, int] = {}
+    for row in rows:
+        counts[row["case_uuid"]] = counts.get(row["case_uuid"], 0) + 1
+    return counts
 
 
 def _count_by(rows: list[dict]) -> dict[int, int]:
@@ -168,6 +185,7 @@ async def acknowledge(account: StaffAccount, report: Report) -> None:
         if report.assignee is None:
             values[Report.assignee] = account.id
         await Report.update(values).where((Report.id == report.id) & (Report.status == "new"))
+        await escalation.stop(report, now)
     await audit.record("case.acknowledged", staff=account, case=report)
     _tell("acknowledged", report)
 
@@ -205,6 +223,9 @@ async def set_status(account: StaffAccount, report: Report, target: str, disposi
     if report.acknowledged_at is None:
         values[Report.acknowledged_at] = now
     await Report.update(values).where(Report.id == report.id)
+    await escalation.stop(report, now)
+    if target == "closed":
+        await escalation.forget_reporter_devices(report)
     await audit.record(
         "case.status",
         staff=account,

@@ -12,6 +12,8 @@ from typing import Any
 import anyio
 
 from web import live
+from web.alerts import escalation
+from web.alerts.worker import wake as wake_alerts
 from web.cases import receipts
 from web.cases.categories import BY_KEY, enabled
 from web.cases.photos import CleanPhoto
@@ -52,6 +54,9 @@ class ReportForm:
     contact_name: str = ""
     contact_info: str = ""
     idempotency_key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    # Made on the reporter's device (static/js/outbox.js), so a report kept offline has its code
+    # before it reaches us. Empty: the server makes one.
+    receipt_code: str = ""
     upload_tokens: list[str] = field(default_factory=list)
 
     @classmethod
@@ -79,6 +84,7 @@ class ReportForm:
             contact_name=text("contact_name"),
             contact_info=text("contact_info"),
             idempotency_key=form_key(key),
+            receipt_code=receipts.normalize(text("receipt_code")) or "",
             upload_tokens=[t for t in tokens if isinstance(t, str) and t][:20],
         )
 
@@ -118,6 +124,7 @@ class Submitted:
     report: Report
     code: str
     repeated: bool = False  # the same form had already been received
+    code_replaced: bool = False  # ... and its earlier code no longer works
 
 
 def _now() -> datetime:
@@ -130,8 +137,13 @@ async def submit_report(form: ReportForm, photos: list[CleanPhoto], *, source: s
     A repeat of the same form (double click, retry after a lost response) stores nothing new: the
     idempotency key is unique in the database. It returns the stored report with a fresh code.
     """
-    code = receipts.new_code()
+    code = form.receipt_code or receipts.new_code()
     receipt_hash = await anyio.to_thread.run_sync(receipts.hash_code, code)
+    if form.receipt_code and await _code_taken(receipt_hash, form.idempotency_key):
+        # Another report already has this code (a 1 in 10^16 chance, or someone reusing one):
+        # never share a code between reports; this one gets a code from the server.
+        code = receipts.new_code()
+        receipt_hash = await anyio.to_thread.run_sync(receipts.hash_code, code)
     now = _now()
     school = await School.objects().where(School.slug == form.place).first() if form.place else None
     try:
@@ -148,7 +160,16 @@ async def submit_report(form: ReportForm, photos: list[CleanPhoto], *, source: s
         live.publish(
             "new", case=str(report.public_id), school_id=report.school, life_safety=report.life_safety
         )
+        wake_alerts()
     return submitted
+
+
+async def _code_taken(receipt_hash: str, idempotency_key: str) -> bool:
+    return bool(
+        await Report.exists().where(
+            (Report.receipt_hash == receipt_hash) & (Report.idempotency_key != idempotency_key)
+        )
+    )
 
 
 def _is_unique_violation(error: Exception) -> bool:
@@ -175,7 +196,9 @@ async def _store_once(
             await Report.update({Report.receipt_hash: receipt_hash, Report.updated_at: now}).where(
                 Report.id == repeat.id
             )
-            return Submitted(report=repeat, code=code, repeated=True)
+            return Submitted(
+                report=repeat, code=code, repeated=True, code_replaced=repeat.receipt_hash != receipt_hash
+            )
         category = BY_KEY[form.category]
         report = Report(
             public_id=uuid.uuid4(),
@@ -201,6 +224,7 @@ async def _store_once(
             updated_at=now,
         )
         await report.save()
+        await escalation.start(report, now)
         await _attach(report, None, photos, now)
         await _attach_pending(report, None, form.upload_tokens, now)
         await Message(
@@ -358,8 +382,10 @@ async def add_reporter_message(
         await _attach(report, message, photos, now)
         await _attach_pending(report, message, upload_tokens or [], now)
         await Report.update({Report.updated_at: now}).where(Report.id == report.id)
+        await escalation.queue_reply_alert(current, now)
     await audit.record("case.reporter_replied", case=report)
     live.publish("reply", case=str(report.public_id), school_id=report.school, life_safety=report.life_safety)
+    wake_alerts()
     return message
 
 
@@ -381,6 +407,8 @@ async def add_staff_message(
         )
         await message.save()
         await Report.update({Report.updated_at: now}).where(Report.id == report.id)
+        await escalation.queue_reporter_signal(report, now)
+    wake_alerts()
     return message
 
 

@@ -11,12 +11,14 @@ import uuid
 from dataclasses import dataclass, field
 
 import anyio
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
+from web.alerts import signals, vapid
 from web.cases import services as cases
 from web.cases import workflow
 from web.cases.tables import Report
+from web.district.kiosks import kiosk_of
 from web.help.forms import read_form, read_photos
 from web.i18n import N_
 from web.resources.services import ResourceView, load_resources
@@ -47,6 +49,25 @@ class CheckController(Controller):
         if report is None:
             return await _page(request, {"code_error": NOT_FOUND, "raw_code": raw}, status_code=422)
         return await _case_page(request, report, raw)
+
+    @post("/signal", name="check_signal_on", status_code=200)
+    async def signal_on(self, request: Request) -> Response[dict[str, bool]]:
+        """The installed app asks for a content-free notice when the school writes back."""
+        data = await request.json()
+        report = await signals.report_for(str(data.get("token", ""))) if isinstance(data, dict) else None
+        if report is None:
+            return Response({"on": False}, status_code=404)
+        await signals.turn_on(report, data.get("subscription"))
+        return Response({"on": True})
+
+    @post("/signal/off", name="check_signal_off", status_code=200)
+    async def signal_off(self, request: Request) -> Response[dict[str, bool]]:
+        data = await request.json()
+        report = await signals.report_for(str(data.get("token", ""))) if isinstance(data, dict) else None
+        if report is None:
+            return Response({"on": False}, status_code=404)
+        await signals.turn_off(report, str(data.get("endpoint", "")))
+        return Response({"on": False})
 
     @post("/reply", name="check_reply", status_code=200)
     async def reply(self, request: Request) -> Template:
@@ -132,6 +153,11 @@ async def _case_page(
         "first_photos": await cases.first_photos(report),
         "sent_resources": await _sent_resources(entries),
         "needs_by_code": NEED_BY_CODE,
+        # Never offered on a shared kiosk; a closed case has nothing more to say.
+        "signal_token": None
+        if report.status == "closed" or kiosk_of(request.scope)
+        else signals.token_for(report),
+        "vapid_public_key": vapid.public_key(),
     }
     return await render(
         request, "case.html", context, partial="_case.html", status_code=status_code, no_store=True

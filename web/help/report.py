@@ -9,8 +9,10 @@ from litestar import Controller, Request, get, post
 from litestar.response import Template
 
 from web import i18n
+from web.alerts import signals, vapid
 from web.cases import services as cases
 from web.cases.categories import enabled
+from web.district.kiosks import kiosk_of
 from web.district.services import (
     NextReading,
     enabled_keys,
@@ -48,6 +50,9 @@ async def _form_page(
     request: Request, form: cases.ReportForm, errors: dict[str, str], *, source: str, status_code: int = 200
 ) -> Template:
     district = await get_district()
+    kiosk = kiosk_of(request.scope)
+    if kiosk and not form.place:
+        form.place = kiosk.school_slug  # a kiosk stands in one school; the reporter may still change it
     context = {
         "form": form,
         "errors": errors,
@@ -75,6 +80,8 @@ def _reading(school: School | None) -> NextReading | None:
 
 
 async def _submit(request: Request, *, source: str) -> Template:
+    if kiosk_of(request.scope):
+        source = "kiosk"
     data, uploads = await read_form(request)
     form = cases.ReportForm.from_data(data)
     await cases.purge_pending_uploads()
@@ -100,6 +107,9 @@ async def _submit(request: Request, *, source: str) -> Template:
         "reading": reading,
         "source": source,
         "repeated": submitted.repeated,
+        "code_replaced": submitted.code_replaced,
+        "signal_token": None if kiosk_of(request.scope) else signals.token_for(submitted.report),
+        "vapid_public_key": vapid.public_key(),
     }
     page = await render(request, "receipt.html", context, partial="_receipt.html", no_store=True)
     # The form asked to swap itself; the receipt takes the whole main area instead.

@@ -11,6 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from web import i18n
+from web.alerts.devices import alerts_context
 from web.cases.categories import CATEGORIES
 from web.district.services import enabled_keys, get_district, weekly_hours
 from web.district.tables import School
@@ -31,7 +32,9 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)] if value else []
 
 
-async def _page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Template:
+async def admin_page(
+    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+) -> Template:
     return await render(
         request,
         template,
@@ -41,7 +44,7 @@ async def _page(request: Request, template: str, context: dict[str, Any], status
     )
 
 
-async def _refuse_unless_admin(account: StaffAccount) -> None:
+async def refuse_unless_admin(account: StaffAccount) -> None:
     if account.role not in ("district_admin", "school_admin"):
         await audit.record("admin.refused", staff=account)
         raise NotFoundException()
@@ -53,7 +56,7 @@ class StaffAdminController(Controller):
 
     @get("/", name="admin_staff")
     async def list_staff(self, request: Request) -> Template:
-        await _refuse_unless_admin(current_staff(request))
+        await refuse_unless_admin(current_staff(request))
         return await self._list(request)
 
     async def _list(
@@ -69,12 +72,12 @@ class StaffAdminController(Controller):
             "error": error,
             "form": form or {},
         }
-        return await _page(request, "admin_staff.html", context, status_code)
+        return await admin_page(request, "admin_staff.html", context, status_code)
 
     @post("/", name="admin_staff_invite", status_code=200)
     async def invite(self, request: Request) -> Template:
         account = current_staff(request)
-        await _refuse_unless_admin(account)
+        await refuse_unless_admin(account)
         data, _files = await read_form(request)
         email, name, role = str(data.get("email", "")), str(data.get("name", "")), str(data.get("role", ""))
         schools = _as_list(data.get("schools"))
@@ -88,7 +91,7 @@ class StaffAdminController(Controller):
     @post("/{staff_id:int}", name="admin_staff_change", status_code=200)
     async def change(self, request: Request, staff_id: int) -> Template:
         account = current_staff(request)
-        await _refuse_unless_admin(account)
+        await refuse_unless_admin(account)
         person = await StaffAccount.objects().where(StaffAccount.id == staff_id).first()
         if person is None or not await admin.may_manage(account, person):
             await audit.record("admin.refused", staff=account, account=staff_id)
@@ -144,7 +147,7 @@ class DistrictAdminController(Controller):
         }  # fmt: skip
         context = {"values": values, "problems": problems or {}, "saved": saved, "categories": CATEGORIES,
                    "timezones": TIMEZONES}  # fmt: skip
-        return await _page(request, "admin_district.html", context, status_code)
+        return await admin_page(request, "admin_district.html", context, status_code)
 
     @post("/district", name="admin_district_save", status_code=200)
     async def save_district(self, request: Request) -> Template:
@@ -170,7 +173,7 @@ class DistrictAdminController(Controller):
         status_code: int = 200,
     ) -> Template:  # fmt: skip
         account = current_staff(request)
-        await _refuse_unless_admin(account)
+        await refuse_unless_admin(account)
         schools = await admin.manageable_schools(account)
         context = {
             "schools": [(school, weekly_hours(school)) for school in schools],
@@ -180,12 +183,12 @@ class DistrictAdminController(Controller):
             "problems": problems or {},
             "saved": saved,
         }
-        return await _page(request, "admin_schools.html", context, status_code)
+        return await admin_page(request, "admin_schools.html", context, status_code)
 
     @post("/schools/{slug:str}", name="admin_school_save", status_code=200)
     async def save_school(self, request: Request, slug: str) -> Template:
         account = current_staff(request)
-        await _refuse_unless_admin(account)
+        await refuse_unless_admin(account)
         school = await School.objects().output(load_json=True).where(School.slug == slug).first()
         if school is None:
             raise NotFoundException()
@@ -211,7 +214,7 @@ class TwoFactorController(Controller):
     async def show(self, request: Request) -> Template:
         account = current_staff(request)
         if account.totp_enabled:
-            return await _page(request, "staff_two_factor.html", {"enabled": True})
+            return await admin_page(request, "staff_two_factor.html", {"enabled": True})
         secret = account.totp_secret or await two_factor.start_enrolment(account)
         return await _enrol_page(request, account, secret, error=None)
 
@@ -220,7 +223,7 @@ class TwoFactorController(Controller):
         account = current_staff(request)
         data, _files = await read_form(request)
         if await two_factor.confirm_enrolment(account, str(data.get("code", ""))):
-            return await _page(request, "staff_two_factor.html", {"enabled": True, "just_enabled": True})
+            return await admin_page(request, "staff_two_factor.html", {"enabled": True, "just_enabled": True})
         fresh = await StaffAccount.objects().where(StaffAccount.id == account.id).first()
         secret = (fresh.totp_secret if fresh else None) or await two_factor.start_enrolment(account)
         return await _enrol_page(
@@ -239,7 +242,7 @@ async def _enrol_page(
         "error": error,
         "required": district.require_two_factor,
     }
-    return await _page(request, "staff_two_factor.html", context, status_code)
+    return await admin_page(request, "staff_two_factor.html", context, status_code)
 
 
 class AccountController(Controller):
@@ -250,7 +253,8 @@ class AccountController(Controller):
 
     @get("/", name="staff_account")
     async def show(self, request: Request) -> Template:
-        return await _page(request, "staff_account.html", {"error": None, "saved": False})
+        context = {"error": None, "saved": False, **await alerts_context(current_staff(request))}
+        return await admin_page(request, "staff_account.html", context)
 
     @post("/", name="staff_account_save", status_code=200)
     async def save(self, request: Request) -> Template:
@@ -262,8 +266,10 @@ class AccountController(Controller):
                 keep_session=request.state.staff_session,
             )  # fmt: skip
         except StaffError as problem:
-            return await _page(request, "staff_account.html", {"error": str(problem), "saved": False}, 422)
-        return await _page(request, "staff_account.html", {"error": None, "saved": True})
+            context = {"error": str(problem), "saved": False, **await alerts_context(account)}
+            return await admin_page(request, "staff_account.html", context, 422)
+        context = {"error": None, "saved": True, **await alerts_context(account)}
+        return await admin_page(request, "staff_account.html", context)
 
 
 ADMIN_CONTROLLERS = [StaffAdminController, DistrictAdminController, TwoFactorController, AccountController]

@@ -26,6 +26,7 @@ TIMELINE_ACTIONS = (
     "case.support_done",
     "case.linked",
     "case.resource_sent",
+    "case.escalated",
 )
 
 

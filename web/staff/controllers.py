@@ -41,6 +41,7 @@ TIMELINE_WORDS = {
     "case.disclosed": N_("Shared outside the team (disclosure recorded)"),
     "case.support_added": N_("Support action added"),
     "case.support_done": N_("Support action done"),
+    "case.escalated": N_("Not acknowledged in time: alert sent to the next contact"),
 }
 KEEPALIVE_SECONDS = 15
 SESSION_RECHECK_SECONDS = 30
@@ -153,7 +154,9 @@ class QueueController(Controller):
     guards = [require_staff]
 
     @get("/", name="staff_queue")
-    async def show_queue(self, request: Request) -> Template:
+    async def show_queue(self, request: Request) -> Template | Redirect:
+        if current_staff(request).role == "analyst":
+            return Redirect(path="/staff/insights")  # analysts never see cases; their page is the figures
         # The filter form asks for /staff?… with htmx (so the filters land in the address bar) and
         # gets only the rows back.
         htmx = getattr(request, "htmx", None)

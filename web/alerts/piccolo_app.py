@@ -1,0 +1,13 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from web.alerts.tables import Alert, AlertPreference, Escalation, EscalationContact, PushDevice
+
+APP_CONFIG = AppConfig(
+    app_name="alerts",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[PushDevice, AlertPreference, Alert, EscalationContact, Escalation],
+    migration_dependencies=["web.cases.piccolo_app", "web.staff.piccolo_app", "web.district.piccolo_app"],
+    commands=[],
+)
