@@ -16,7 +16,14 @@ from tests.integration.conftest import report_fields
 from tests.integration.staff_support import DISTRICT, LINCOLN_RESPONDER, sign_in
 from tests.push_service import PushService
 from web.alerts import escalation, outbox, worker
-from web.alerts.tables import Alert, AlertPreference, Escalation, EscalationContact, PushDevice
+from web.alerts.tables import (
+    Alert,
+    AlertPreference,
+    CallTreeTiming,
+    Escalation,
+    EscalationContact,
+    PushDevice,
+)
 from web.cases.tables import Report
 from web.demo.seed import DEMO_PASSWORD
 from web.district.tables import School
@@ -37,7 +44,7 @@ def push() -> Iterator[PushService]:
 
 
 async def forget_alerts() -> None:
-    for table in (Alert, PushDevice, AlertPreference, Escalation, EscalationContact):
+    for table in (Alert, PushDevice, AlertPreference, Escalation, EscalationContact, CallTreeTiming):
         await table.delete(force=True)
 
 
@@ -484,3 +491,27 @@ async def test_two_workers_never_send_an_alert_twice(client: AsyncTestClient, pu
     assert sum(sent) == 20
     await asyncio.sleep(0.3)
     assert len(push.wait_for(20)) == 20
+
+
+async def test_a_school_sets_its_own_time_limit(client: AsyncTestClient, push: PushService) -> None:
+    people = await set_up_call_tree(client, push)
+    await remember_owners()
+    token = await sign_in(client, DISTRICT)
+    saved = await client.post(
+        "/staff/admin/call-tree/lincoln-hs/timing",
+        data={"life_safety_minutes": "3", "other_step_minutes": "30", "_csrf_token": token},
+    )
+    assert saved.status_code == 200 and '<option value="3" selected>' in saved.text
+    refused = await client.post(
+        "/staff/admin/call-tree/lincoln-hs/timing",
+        data={"life_safety_minutes": "1", "other_step_minutes": "30", "_csrf_token": token},
+    )
+    assert refused.status_code == 422
+    client.cookies.clear()
+    report = await send_report(client, category="threat")
+    t0 = report.created_at
+    await worker.tick(t0)
+    push.wait_for(3)
+    await worker.tick(t0 + timedelta(minutes=3))
+    push.wait_for(4)
+    assert escalations_to(push, people, SECOND_CONTACT) == 1

@@ -16,7 +16,7 @@ from typing import Any
 from web import i18n, live
 from web.alerts import outbox
 from web.alerts.outbox import Message
-from web.alerts.tables import AlertPreference, Escalation, EscalationContact, PushDevice
+from web.alerts.tables import AlertPreference, CallTreeTiming, Escalation, EscalationContact, PushDevice
 from web.cases.categories import BY_KEY
 from web.cases.tables import Report
 from web.db import write_transaction
@@ -134,12 +134,26 @@ async def _first_round(
         await _alert(contacts[:1], _message("escalation", report, school), report, now)
 
 
-def _step_after(report: Report, school: School | None, step: int, now: datetime) -> datetime:
+LIFE_SAFETY_CHOICES = (2, 3, 5, 10, 15)  # minutes per step
+OTHER_STEP_CHOICES = (30, 60, 120, 240)  # minutes per step after the next school morning
+
+
+async def timing(school_id: int | None) -> tuple[timedelta, timedelta]:
+    """(life-safety step, other step) for a school's call tree: its own, else the defaults."""
+    where = CallTreeTiming.school.is_null() if school_id is None else CallTreeTiming.school == school_id
+    row = await CallTreeTiming.objects().where(where).first()
+    if row is None:
+        return LIFE_SAFETY_STEP, OTHER_STEP
+    return timedelta(minutes=row.life_safety_minutes), timedelta(minutes=row.other_step_minutes)
+
+
+async def _step_after(report: Report, school: School | None, step: int, now: datetime) -> datetime:
+    life_safety_step, other_step = await timing(report.school)
     if report.life_safety:
-        return now + LIFE_SAFETY_STEP
+        return now + life_safety_step
     if step == 1:
         return next_morning(school, now)
-    return now + OTHER_STEP
+    return now + other_step
 
 
 async def advance_due(now: datetime | None = None) -> int:
@@ -182,7 +196,9 @@ async def _advance(escalation: Escalation, now: datetime) -> int:
         values: dict[Any, Any] = {Escalation.step: step + 1}
         if more:
             # From when this step was due, not when it ran: a late worker does not stretch the chain.
-            values[Escalation.next_due_at] = _step_after(report, school, step + 1, current.next_due_at or now)
+            values[Escalation.next_due_at] = await _step_after(
+                report, school, step + 1, current.next_due_at or now
+            )
         else:
             values[Escalation.next_due_at] = None
             values[Escalation.done_at] = now

@@ -77,3 +77,14 @@ class Escalation(Table):
     next_due_at = Timestamptz(null=True, default=None, index=True)
     done_at = Timestamptz(null=True, default=None)
     started_at = Timestamptz()
+
+
+class CallTreeTiming(Table):
+    """A school's time limits (school null: the district's, for reports with no school). Without a
+    row the defaults hold: 5 minutes per step for life-safety reports; for the others the next school
+    morning, then an hour per step."""
+
+    id = Serial(primary_key=True)
+    school = ForeignKey(references=School, null=True, default=None, unique=True)
+    life_safety_minutes = Integer(default=5)
+    other_step_minutes = Integer(default=60)

@@ -9,8 +9,9 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
+from web.alerts import escalation
 from web.alerts.escalation import LIFE_SAFETY_STEP, OTHER_STEP
-from web.alerts.tables import EscalationContact
+from web.alerts.tables import CallTreeTiming, EscalationContact
 from web.db import write_transaction
 from web.help.forms import read_form
 from web.i18n import N_
@@ -35,6 +36,11 @@ async def _contacts(school_id: int | None) -> list[dict[str, Any]]:
         .order_by(EscalationContact.position)
         .order_by(EscalationContact.id)
     )
+
+
+async def _minutes(school_id: int | None) -> tuple[int, int]:
+    life_safety, other = await escalation.timing(school_id)
+    return int(life_safety.total_seconds() // 60), int(other.total_seconds() // 60)
 
 
 async def _candidates(school_id: int | None) -> list[StaffAccount]:
@@ -66,6 +72,7 @@ class EscalationAdminController(Controller):
                 "name": s.name,
                 "contacts": await _contacts(s.id),
                 "candidates": await _candidates(s.id),
+                "timing": await _minutes(s.id),
             }
             for s in await admin.manageable_schools(account)
         ]
@@ -76,10 +83,13 @@ class EscalationAdminController(Controller):
                     "name": None,
                     "contacts": await _contacts(None),
                     "candidates": await _candidates(None),
+                    "timing": await _minutes(None),
                 }
             )
         context = {
             "lists": lists,
+            "life_safety_choices": escalation.LIFE_SAFETY_CHOICES,
+            "other_step_choices": escalation.OTHER_STEP_CHOICES,
             "error": error,
             "life_safety_minutes": int(LIFE_SAFETY_STEP.total_seconds() // 60),
             "other_hours": int(OTHER_STEP.total_seconds() // 3600),
@@ -98,6 +108,28 @@ class EscalationAdminController(Controller):
     @get("/", name="admin_call_tree")
     async def show(self, request: Request) -> Template:
         await refuse_unless_admin(current_staff(request))
+        return await self._page(request)
+
+    @post("/{key:str}/timing", name="admin_call_tree_timing", status_code=200)
+    async def change_timing(self, request: Request, key: str) -> Template:
+        account = current_staff(request)
+        await refuse_unless_admin(account)
+        school_id = await self._school_id(account, key)
+        data, _files = await read_form(request)
+        life_safety, other = str(data.get("life_safety_minutes", "")), str(data.get("other_step_minutes", ""))
+        if not (life_safety.isdigit() and int(life_safety) in escalation.LIFE_SAFETY_CHOICES) or not (
+            other.isdigit() and int(other) in escalation.OTHER_STEP_CHOICES
+        ):
+            return await self._page(request, error=N_("Choose one of the times offered."), status_code=422)
+        where = CallTreeTiming.school.is_null() if school_id is None else CallTreeTiming.school == school_id
+        async with write_transaction(CallTreeTiming._meta.db):
+            await CallTreeTiming.delete().where(where)
+            await CallTreeTiming(
+                school=school_id, life_safety_minutes=int(life_safety), other_step_minutes=int(other)
+            ).save()
+        await audit.record(
+            "admin.call_tree", staff=account, list=key, change="timing", minutes=int(life_safety)
+        )
         return await self._page(request)
 
     @post("/{key:str}", name="admin_call_tree_change", status_code=200)
