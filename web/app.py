@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         env: Environment = engine.engine
         configure_jinja(env, settings)
 
-    channels = build_channels()
+    channels = build_channels(settings)
     alerts = Worker()
 
     async def on_startup() -> None:

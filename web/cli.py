@@ -40,9 +40,24 @@ def migrate() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Seed the demo district (3 schools, resources, staff) if empty.")
-def serve(host: str, port: int, demo: bool) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="App processes. More than one needs PostgreSQL (DATABASE_URL) or Redis (REDIS_URL) for live updates.",
+)
+def serve(host: str, port: int, demo: bool, workers: int) -> None:
     """Serve Lantern over HTTP."""
     import uvicorn
+
+    from web.live import fans_out
+
+    if workers > 1 and not fans_out(load_settings()):
+        raise click.ClickException(
+            "Several workers need PostgreSQL (DATABASE_URL=postgresql://...) or Redis (REDIS_URL) so that "
+            "live updates reach every process. On the embedded SQLite database, run one worker."
+        )
 
     seeded = asyncio.run(_prepare(demo))
     if demo:
@@ -61,6 +76,7 @@ def serve(host: str, port: int, demo: bool) -> None:
         proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=5,
+        workers=workers,
         log_level="info",
     )
 

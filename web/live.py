@@ -1,5 +1,9 @@
 """Live updates for staff pages: events published through Litestar channels, read as server-sent
-events. The in-memory backend serves one process (the embedded default)."""
+events.
+
+One process (the embedded default): the in-memory backend. Several processes (`lantern serve
+--workers N`, or several servers): PostgreSQL LISTEN/NOTIFY when DATABASE_URL is PostgreSQL, or Redis
+pub/sub when REDIS_URL is set (CockroachDB has no LISTEN/NOTIFY: use Redis there)."""
 
 from __future__ import annotations
 
@@ -8,15 +12,36 @@ import logging
 from typing import Any
 
 from litestar.channels import ChannelsPlugin
+from litestar.channels import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
+
+from web.settings import Settings, load_settings
 
 CHANNEL = "cases"
 logger = logging.getLogger(__name__)
 _plugin: list[ChannelsPlugin] = []
 
 
-def build_channels() -> ChannelsPlugin:
-    return ChannelsPlugin(backend=MemoryChannelsBackend(history=0), channels=[CHANNEL])
+def build_channels(settings: Settings | None = None) -> ChannelsPlugin:
+    return ChannelsPlugin(backend=_backend(settings or load_settings()), channels=[CHANNEL])
+
+
+def _backend(settings: Settings) -> ChannelsBackend:
+    if settings.redis_url:
+        from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+        from redis.asyncio import Redis
+
+        return RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url))
+    if settings.uses_postgres:
+        from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
+
+        return AsyncPgChannelsBackend(dsn=settings.database_url)
+    return MemoryChannelsBackend(history=0)
+
+
+def fans_out(settings: Settings) -> bool:
+    """Whether an event published in one process reaches pages served by another."""
+    return bool(settings.redis_url) or settings.uses_postgres
 
 
 def activate(plugin: ChannelsPlugin) -> None:

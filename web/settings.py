@@ -49,6 +49,8 @@ class Settings:
     run_worker: bool = True
     # Accept push subscriptions on http://127.0.0.1 (a local push service, for tests and benchmarks only).
     allow_local_push: bool = False
+    # Redis for live updates across processes (instead of PostgreSQL LISTEN/NOTIFY), e.g. on CockroachDB.
+    redis_url: str = ""
     # A label for this deploy (e.g. a git tag); it is part of the service worker's version.
     release: str = ""
     debug: bool = False
@@ -80,6 +82,7 @@ def load_settings() -> Settings:
         staff_idle_minutes=int(_env_float("LANTERN_STAFF_IDLE_MINUTES", 30)),
         staff_absolute_hours=int(_env_float("LANTERN_STAFF_ABSOLUTE_HOURS", 12)),
         release=os.environ.get("LANTERN_RELEASE", ""),
+        redis_url=os.environ.get("REDIS_URL", ""),
         run_worker=os.environ.get("LANTERN_RUN_WORKER", "1") != "0",
         allow_local_push=os.environ.get("LANTERN_ALLOW_LOCAL_PUSH", "") == "1",
         public_url=os.environ.get("LANTERN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),

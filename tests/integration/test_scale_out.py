@@ -1,0 +1,140 @@
+"""Several app processes on one PostgreSQL database: a live event published by one process reaches an
+SSE client of another (LISTEN/NOTIFY), and `lantern serve --workers N` refuses the embedded SQLite
+database, where events could not cross processes.
+
+The cross-process story needs PostgreSQL: it runs in the suite's PostgreSQL pass (`make test` runs the
+whole suite there too), and is skipped, with the reason, in the SQLite pass."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from web.cli import main
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+LANTERN = Path(sys.executable).parent / "lantern"
+DISTRICT = "district@demo.lantern.example"
+
+
+def test_several_workers_refuse_the_embedded_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    from web.settings import load_settings
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    load_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["serve", "--workers", "2"])
+    finally:
+        monkeypatch.undo()
+        load_settings.cache_clear()
+    assert result.exit_code != 0
+    assert "Several workers need PostgreSQL" in result.output
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def two_servers() -> Iterator[tuple[str, str]]:
+    url = os.environ.get("LANTERN_TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass of make test")
+    data_dir = tempfile.mkdtemp(prefix="lantern-two-")  # shared: both servers use the same secrets
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LANTERN_")}
+    env.update(
+        DATABASE_URL=url, LANTERN_DATA_DIR=data_dir, PICCOLO_CONF="web.piccolo_conf", LANTERN_RUN_WORKER="0"
+    )
+    processes, bases = [], []
+    for _ in range(2):
+        port = free_port()
+        processes.append(
+            subprocess.Popen(
+                [str(LANTERN), "serve", "--demo", "--port", str(port)],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        bases.append(f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{bases[-1]}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "a server did not start"
+            time.sleep(0.2)
+    yield bases[0], bases[1]
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def signed_in_cookies(base: str) -> httpx.Cookies:
+    from web.demo.seed import DEMO_PASSWORD
+
+    with httpx.Client(base_url=base) as client:
+        page = client.get("/staff/sign-in")
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        answer = client.post(
+            "/staff/sign-in",
+            data={"email": DISTRICT, "password": DEMO_PASSWORD, "_csrf_token": token, "next": "/staff"},
+        )
+        assert answer.status_code in (200, 303), answer.status_code
+        return client.cookies
+
+
+def test_an_event_from_one_process_reaches_a_page_served_by_another(two_servers: tuple[str, str]) -> None:
+    first, second = two_servers
+    cookies = signed_in_cookies(second)  # sessions live in the shared database
+    events: list[dict[str, object]] = []
+    ready = threading.Event()
+
+    def listen() -> None:
+        with httpx.Client(base_url=second, cookies=cookies, timeout=30) as client:
+            with client.stream("GET", "/staff/events") as stream:
+                for line in stream.iter_lines():
+                    if line.startswith("event: hello"):
+                        ready.set()
+                    if line.startswith("data: ") and '"kind"' in line:
+                        events.append(json.loads(line[len("data: ") :]))
+                        return
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    assert ready.wait(15), "the event stream did not open"
+    sent = httpx.post(
+        f"{first}/report",
+        data={
+            "category": "weapon",
+            "danger_now": "no",
+            "place": "lincoln-hs",
+            "description": "Seen with a knife near the gym.",
+            "idempotency_key": secrets.token_urlsafe(24),
+        },
+        timeout=30,
+    )
+    assert sent.status_code == 200
+    listener.join(15)
+    assert events and events[0]["kind"] == "new" and events[0]["life_safety"] is True
