@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from web.district.tables import District, School
+from web.resources import search_index
 from web.resources.tables import (
     Address,
     Attribute,
@@ -42,6 +43,12 @@ SCHOOLS = (
     ("northgate-ms", "Northgate Middle School"),
     ("lincoln-hs", "Lincoln Heights High School"),
 )
+# Invented places in the demo area (see web/resources/zip_centroids.json), for "nearest to my school".
+SCHOOL_POINTS = {
+    "riverside-es": (39.1412, -94.7003),
+    "northgate-ms": (39.1263, -94.6581),
+    "lincoln-hs": (39.1079, -94.6402),
+}
 DEMO_PASSWORD = "lantern-demo-2026"  # noqa: S105 (printed for the demo; never used outside it)
 
 
@@ -96,6 +103,8 @@ async def seed_demo() -> bool:
             timezone="America/Chicago",
             hours=SCHOOL_HOURS,
             sort_order=order,
+            latitude=SCHOOL_POINTS[slug][0],
+            longitude=SCHOOL_POINTS[slug][1],
         )
         await school.save()
         schools[slug] = school
@@ -132,6 +141,7 @@ async def _seed_resources(schools: dict[str, School]) -> None:
                 name=text["name"],
                 description=text["description"],
             ).save()
+    await search_index.rebuild()
 
 
 async def _seed_service(
@@ -193,7 +203,12 @@ async def _seed_service(
         await Language(id=_id("language", key, code), service=service.id, code=code).save()
     if entry["address"]:
         location = Location(
-            id=_id("location", key), organization=org.id, location_type="physical", name=entry["name"]
+            id=_id("location", key),
+            organization=org.id,
+            location_type="physical",
+            name=entry["name"],
+            latitude=entry["address"].get("latitude"),
+            longitude=entry["address"].get("longitude"),
         )
         await location.save()
         address = entry["address"]

@@ -1,13 +1,16 @@
-"""Path 1, help myself: the resource directory, filtered by need, school and words in the URL."""
+"""Path 1, help myself: the resource directory, filtered by need, school, words, open now and nearness
+in the URL (`?q=fod&need=food&school=lincoln-hs&open=now&near=66102`)."""
 
 from __future__ import annotations
 
 from litestar import Controller, Request, get
 from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
 from litestar.response import Template
 
 from web.district.services import list_schools
-from web.resources.services import ResourceFilters, find_resources, get_resource
+from web.resources.places import zip_centroids
+from web.resources.services import ResourceFilters, get_resource, near_point, search_resources
 from web.resources.taxonomy import NEED_BY_CODE, NEEDS
 from web.templating import render
 
@@ -17,18 +20,34 @@ class ResourcesController(Controller):
 
     @get("/", name="resources")
     async def list_resources(
-        self, request: Request, q: str = "", need: str = "", school: str = ""
+        self,
+        request: Request,
+        q: str = "",
+        need: str = "",
+        school: str = "",
+        open_now: str = Parameter(query="open", default=""),
+        near: str = "",
     ) -> Template:
-        filters = ResourceFilters(words=q.strip()[:100], need=need, school=school)
-        results = await find_resources(filters)
+        filters = ResourceFilters(
+            words=q.strip()[:100],
+            need=need,
+            school=school,
+            open_now=open_now == "now",
+            near=near.strip()[:60],
+        )
+        found = await search_resources(filters)
+        results = found.views
         context = {
             "filters": filters,
             "results": results,
+            "total": found.total,
             "pinned": [r for r in results if r.pinned_rank is not None],
             "local": [r for r in results if r.pinned_rank is None],
             "needs": NEEDS,
             "needs_by_code": NEED_BY_CODE,
             "schools": await list_schools(),
+            "zip_codes": sorted(zip_centroids()),
+            "near_unknown": bool(filters.near) and await near_point(filters.near) is None,
         }
         return await render(request, "resources.html", context, partial="_resource_results.html")
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_time, get_day_names
@@ -36,12 +36,13 @@ def always_open(spans: list[WeeklyHours]) -> bool:
     return covered == set(range(7))
 
 
-def is_open(spans: list[WeeklyHours], now: datetime) -> bool:
-    """True when `now` falls in any span; a span past midnight belongs to the day it started."""
+def is_open(spans: list[WeeklyHours], now: datetime, closed: Collection[date] = ()) -> bool:
+    """True when `now` falls in any span; a span past midnight belongs to the day it started. Days in
+    `closed` (holidays, in the service's own calendar) are closed whatever the weekly hours say."""
     for span in spans:
         local = now.astimezone(ZoneInfo(span.tz_name))
         for start_day in (local.date(), local.date() - timedelta(days=1)):
-            if start_day.weekday() not in span.days:
+            if start_day.weekday() not in span.days or start_day in closed:
                 continue
             start = datetime.combine(start_day, span.opens, tzinfo=local.tzinfo)
             end_day = start_day if span.closes > span.opens else start_day + timedelta(days=1)

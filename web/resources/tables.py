@@ -12,6 +12,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     Numeric,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -164,4 +165,46 @@ class ServiceTranslation(Table):
     service = ForeignKey(references=Service, index=True)
     locale = Varchar(length=10)
     name = Varchar(length=300)
+    description = Text(default="")
+
+
+class ServiceClosure(Table):
+    """Lantern: a day a service is closed (a holiday) although its weekly hours say open. HSDS 3.0 has
+    no closed-day record; these are kept apart. The service is linked by id, not a foreign key, so a
+    replacing HSDS import that brings the same service back keeps its closures."""
+
+    id = UUID(primary_key=True)
+    service = UUID(index=True)
+    closed_on = Date()
+    note = Varchar(length=200, null=True, default=None)
+
+
+class ResourceChange(Table):
+    """Lantern: every change staff make to a directory entry, with the entry before and after (JSON
+    snapshots from web/resources/editing.py), so any change can be read back and undone. The service
+    and staff member are kept by id (and the name as it was), so history outlives both."""
+
+    id = Serial(primary_key=True)
+    service = UUID(index=True)
+    action = Varchar(length=20)
+    staff_id = Integer(null=True, default=None)
+    staff_name = Varchar(length=200, default="")
+    created_at = Timestamptz()
+    before = Text(null=True, default=None)
+    after = Text(default="")
+    undoes = Integer(null=True, default=None)
+
+
+class SearchDocument(Table):
+    """Lantern: the words of one service in one language, as full-text search reads them
+    (web/resources/search_index.py). On SQLite an FTS5 table mirrors these rows (kept in step by
+    triggers); on PostgreSQL a generated tsvector column with a GIN index does. Rebuilt from the
+    directory at any time; never edited by hand."""
+
+    id = Serial(primary_key=True)
+    service = ForeignKey(references=Service, index=True)
+    locale = Varchar(length=10)
+    name = Text(default="")
+    organization = Text(default="")
+    needs = Text(default="")
     description = Text(default="")

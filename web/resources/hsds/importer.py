@@ -39,6 +39,7 @@ from piccolo.table import Table
 
 from web.db import write_transaction
 from web.district.tables import District, School
+from web.resources import search_index
 from web.resources.hsds import mapping
 from web.resources.hsds.csv_package import read_csv_package
 from web.resources.hsds.export import directory_records
@@ -628,6 +629,8 @@ class _Plan:
             for start in range(0, len(translations), _BATCH):
                 await ServiceTranslation.insert(*translations[start : start + _BATCH])
             await self._touch_changed(before)
+            # The words people search by, in the same transaction (the rest drop out with their service).
+            await search_index.refresh(services)
 
     async def _touch_changed(self, before: dict[uuid.UUID, tuple[str, datetime]]) -> None:
         """A service the import changed gets a new last_modified, unless the package gave it a later one
