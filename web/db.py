@@ -28,6 +28,8 @@ class DurableSQLiteConnection(sqlite3.Connection):
         self.execute("PRAGMA journal_mode = WAL")
         self.execute("PRAGMA synchronous = FULL")
         self.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows (purged cases) are overwritten with zeros, not left in free pages of the file.
+        self.execute("PRAGMA secure_delete = ON")
         self.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
 
 

@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 
 from web.settings import load_settings
 
@@ -18,12 +19,35 @@ def _token() -> str:
     return secrets.token_hex(32)
 
 
+def secret_path(name: str) -> Path:
+    return load_settings().data_dir / "secrets" / name
+
+
+def write_secret(name: str, text: str) -> Path:
+    """Replace a secret file atomically (owner-only, fsynced): a crash leaves the old one or the new one."""
+    path = secret_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_name(f".{name}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return path
+
+
 @cache
 def installation_secret(name: str, env_var: str, make: Callable[[], str] = _token) -> bytes:
-    from_env = os.environ.get(env_var, "")
+    from_env = os.environ.get(env_var, "") if env_var else ""
     if from_env:
         return from_env.encode()
-    path = load_settings().data_dir / "secrets" / name
+    path = secret_path(name)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:

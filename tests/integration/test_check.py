@@ -10,6 +10,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.integration.conftest import png_bytes, report_fields
 from tests.integration.test_report import receipt_code
+from web.cases import sealing
 from web.cases import services as cases
 from web.cases.tables import Attachment, Message, Report
 
@@ -60,7 +61,7 @@ async def test_staff_reply_is_shown_and_the_reporter_answers(client: AsyncTestCl
     assert 'data-testid="reply-sent"' in reply.text
     assert "Yes, I am at home." in reply.text
     stored = await Message.objects().where((Message.report == report.id) & (Message.author == "reporter"))
-    assert [m.body for m in stored] == ["Yes, I am at home."]
+    assert [sealing.open_row(Message, m).body for m in stored] == ["Yes, I am at home."]
     assert stored[0].read_by_staff is False
 
 

@@ -14,7 +14,7 @@ import anyio
 from web import live
 from web.alerts import escalation
 from web.alerts.worker import wake as wake_alerts
-from web.cases import receipts
+from web.cases import receipts, sealing
 from web.cases.categories import BY_KEY, enabled
 from web.cases.photos import CleanPhoto
 from web.cases.tables import Attachment, Message, PendingUpload, Report
@@ -197,10 +197,22 @@ async def _store_once(
                 Report.id == repeat.id
             )
             return Submitted(
-                report=repeat, code=code, repeated=True, code_replaced=repeat.receipt_hash != receipt_hash
+                report=sealing.open_row(Report, repeat),
+                code=code,
+                repeated=True,
+                code_replaced=repeat.receipt_hash != receipt_hash,
             )
         category = BY_KEY[form.category]
         report = Report(
+            **sealing.sealed_fields(
+                Report,
+                event_name=form.event_name or None,
+                description=form.description,
+                when_text=form.when_text or None,
+                where_text=form.where_text or None,
+                contact_name=form.contact_name if form.share_contact and form.contact_name else None,
+                contact_info=form.contact_info if form.share_contact and form.contact_info else None,
+            ),
             public_id=uuid.uuid4(),
             kind=category.kind,
             category=category.key,
@@ -208,13 +220,7 @@ async def _store_once(
             danger_now=form.danger_now == "yes",
             place="school" if school else form.place,
             school=school.id if school else None,
-            event_name=form.event_name or None,
             reporter_role=form.reporter_role or None,
-            description=form.description,
-            when_text=form.when_text or None,
-            where_text=form.where_text or None,
-            contact_name=form.contact_name if form.share_contact and form.contact_name else None,
-            contact_info=form.contact_info if form.share_contact and form.contact_info else None,
             source=source,
             locale=locale,
             status="new",
@@ -224,13 +230,14 @@ async def _store_once(
             updated_at=now,
         )
         await report.save()
+        sealing.open_row(Report, report)
         await escalation.start(report, now)
         await _attach(report, None, photos, now)
         await _attach_pending(report, None, form.upload_tokens, now)
         await Message(
             report=report.id,
             author="system",
-            body=ACKNOWLEDGEMENT,
+            body=sealing.seal(Message, "body", ACKNOWLEDGEMENT),
             read_by_reporter=False,
             read_by_staff=True,
             created_at=now,
@@ -255,7 +262,7 @@ async def _attach(report: Report, message: Message | None, photos: list[CleanPho
             width=photo.width,
             height=photo.height,
             size=photo.size,
-            data=photo.data,
+            data=sealing.seal(Attachment, "data", photo.data),
             created_at=now,
         ).save()
 
@@ -267,7 +274,10 @@ async def _attach_pending(report: Report, message: Message | None, tokens: list[
     await _attach(
         report,
         message,
-        [CleanPhoto(p.content_type, p.width, p.height, p.data) for p in held],
+        [
+            CleanPhoto(p.content_type, p.width, p.height, sealing.open_value(PendingUpload, "data", p.data))
+            for p in held
+        ],
         now,
     )
     await PendingUpload.delete().where(PendingUpload.token.is_in(tokens))
@@ -285,7 +295,7 @@ async def hold_photos(photos: list[CleanPhoto]) -> list[str]:
             width=photo.width,
             height=photo.height,
             size=photo.size,
-            data=photo.data,
+            data=sealing.seal(PendingUpload, "data", photo.data),
             created_at=now,
         ).save()
         tokens.append(token)
@@ -312,7 +322,7 @@ async def find_by_code(raw_code: str) -> Report | None:
     digest = await anyio.to_thread.run_sync(receipts.hash_code, code or "0" * receipts.CODE_DIGITS)
     if code is None:
         return None
-    return await Report.objects().where(Report.receipt_hash == digest).first()
+    return sealing.open_report(await Report.objects().where(Report.receipt_hash == digest).first())
 
 
 @dataclass(frozen=True)
@@ -327,7 +337,7 @@ async def conversation(report: Report, *, include_notes: bool = False) -> list[C
     query = Message.objects().where(Message.report == report.id)
     if not include_notes:
         query = query.where(Message.author != "note")
-    messages = await query.order_by(Message.created_at, Message.id)
+    messages = sealing.open_rows(Message, await query.order_by(Message.created_at, Message.id))
     photos = await Attachment.select(Attachment.public_id, Attachment.message).where(
         Attachment.report == report.id
     )
@@ -368,17 +378,18 @@ async def add_reporter_message(
             raise ReportClosed()
         repeat = await Message.objects().where(Message.idempotency_key == key).first()
         if repeat is not None:
-            return repeat
+            return sealing.open_row(Message, repeat)
         message = Message(
             report=report.id,
             author="reporter",
-            body=body,
+            body=sealing.seal(Message, "body", body),
             read_by_reporter=True,
             read_by_staff=False,
             created_at=now,
             idempotency_key=key,
         )
         await message.save()
+        sealing.open_row(Message, message)
         await _attach(report, message, photos, now)
         await _attach_pending(report, message, upload_tokens or [], now)
         await Report.update({Report.updated_at: now}).where(Report.id == report.id)
@@ -399,13 +410,14 @@ async def add_staff_message(
             report=report.id,
             author="staff",
             staff_name=staff_name,
-            body=body,
+            body=sealing.seal(Message, "body", body),
             read_by_reporter=False,
             read_by_staff=True,
             created_at=now,
             resource_id=resource_id,
         )
         await message.save()
+        sealing.open_row(Message, message)
         await Report.update({Report.updated_at: now}).where(Report.id == report.id)
         await escalation.queue_reporter_signal(report, now)
     wake_alerts()
@@ -424,11 +436,12 @@ async def photo_of(report: Report, public_id: str) -> Attachment | None:
         wanted = uuid.UUID(public_id)
     except ValueError:
         return None
-    return (
+    photo = (
         await Attachment.objects()
         .where((Attachment.report == report.id) & (Attachment.public_id == wanted))
         .first()
     )
+    return sealing.open_row(Attachment, photo) if photo is not None else None
 
 
 async def photos_listed(report: Report) -> list[dict[str, Any]]:

@@ -1,6 +1,8 @@
 """Reports, help requests, their messages and photos.
 
-Nothing here holds a client IP, user agent or any other fingerprint of the person who wrote it.
+Nothing here holds a client IP, user agent or any other fingerprint of the person who wrote it. What
+people write and the photos they send are encrypted at rest (web/cases/sealing.py lists the columns),
+which is why those text columns are Text: a sealed value is longer than what was typed.
 """
 
 from piccolo.columns import (
@@ -34,13 +36,13 @@ class Report(Table):
     # Where it is about: a school, "district", "event" or "unsure".
     place = Varchar(length=20)
     school = ForeignKey(references=School, null=True, default=None)
-    event_name = Varchar(length=200, null=True, default=None)
+    event_name = Text(null=True, default=None)
     reporter_role = Varchar(length=20, null=True, default=None)
     description = Text()
-    when_text = Varchar(length=200, null=True, default=None)
-    where_text = Varchar(length=200, null=True, default=None)
-    contact_name = Varchar(length=200, null=True, default=None)
-    contact_info = Varchar(length=200, null=True, default=None)
+    when_text = Text(null=True, default=None)
+    where_text = Text(null=True, default=None)
+    contact_name = Text(null=True, default=None)
+    contact_info = Text(null=True, default=None)
     # "student" (the app), "community" (the public page) or "kiosk".
     source = Varchar(length=20)
     locale = Varchar(length=20, default="en")
@@ -49,6 +51,10 @@ class Report(Table):
     disposition = Varchar(length=30, null=True, default=None)
     assignee = ForeignKey(references=StaffAccount, null=True, default=None)
     acknowledged_at = Timestamptz(null=True, default=None)
+    # When the case was last closed (retention counts from here; see web/cases/retention.py).
+    closed_at = Timestamptz(null=True, default=None)
+    # A legal hold keeps the case from being purged, whatever the retention policy says.
+    legal_hold = Boolean(default=False)
     # Reports about the same incident point at the first one (a burst of tips becomes one incident).
     duplicate_of: ForeignKey = ForeignKey(references="self", null=True, default=None)
     # Argon2id of the receipt code under the installation's salt; the code itself is never kept.

@@ -45,4 +45,6 @@ async def case_for(account: StaffAccount, public_id: str) -> Report:
     if not await may_work(account, report):
         await audit.record("case.refused", staff=account, case=report)
         raise NotFoundException()
-    return report
+    from web.cases.sealing import open_row
+
+    return open_row(Report, report)

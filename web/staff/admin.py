@@ -177,6 +177,14 @@ async def update_district(admin: StaffAccount, data: dict[str, Any], categories:
         problems["crisis_text_keyword"] = N_("Use one word of letters.")
     if values["timezone"] not in available_timezones():
         problems["timezone"] = N_("Choose a time zone from the list.")
+    # Retention (web/cases/retention.py): left out of the form, it stays as it is.
+    retention_raw = str(data.get("retention_days", "")).strip()
+    retention: dict[Any, Any] = {}
+    if retention_raw:
+        if not retention_raw.isdigit() or not (int(retention_raw) == 0 or 30 <= int(retention_raw) <= 36500):
+            problems["retention_days"] = N_("Use a number of days from 30 up, or 0 to keep every case.")
+        else:
+            retention[District.retention_days] = int(retention_raw)
     known = {category.key for category in CATEGORIES}
     if not set(categories) <= known or not categories:
         problems["categories"] = N_("Keep at least one category.")
@@ -196,6 +204,7 @@ async def update_district(admin: StaffAccount, data: dict[str, Any], categories:
             District.timezone: values["timezone"],
             District.enabled_categories: categories,
             District.require_two_factor: str(data.get("require_two_factor", "")) == "yes",
+            **retention,
         }
     ).where(District.id == district.id)
     await audit.record("district.updated", staff=admin)

@@ -27,6 +27,7 @@ TIMELINE_ACTIONS = (
     "case.linked",
     "case.resource_sent",
     "case.escalated",
+    "case.legal_hold",
 )
 
 
