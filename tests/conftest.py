@@ -15,6 +15,8 @@ os.environ["PICCOLO_CONF"] = "web.piccolo_conf"
 # push service the tests start.
 os.environ["LANTERN_RUN_WORKER"] = "0"
 os.environ["LANTERN_ALLOW_LOCAL_PUSH"] = "1"
+# Form tests post to /community from one address without a browser to solve the proof-of-work.
+os.environ.setdefault("LANTERN_COMMUNITY_UNSOLVED_LIMIT", "100000")
 # The suite runs on the embedded default unless LANTERN_TEST_DATABASE_URL names a PostgreSQL database.
 os.environ.pop("DATABASE_URL", None)
 if os.environ.get("LANTERN_TEST_DATABASE_URL"):

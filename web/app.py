@@ -18,6 +18,7 @@ from litestar_htmx import HTMXPlugin
 from web import i18n, live
 from web.alerts.worker import Worker
 from web.api.hsds import HsdsController
+from web.cases.retention import DailyPurge
 from web.cases.services import purge_pending_uploads
 from web.district.services import ensure_district
 from web.help.controllers import help_routes
@@ -27,7 +28,7 @@ from web.insights.controllers import INSIGHTS_CONTROLLERS
 from web.live import build_channels
 from web.migrate import migrate
 from web.secrets_store import installation_secret
-from web.security import SECURITY_HEADERS
+from web.security import SECURITY_HEADERS, secured, with_security_headers
 from web.settings import PROJECT_ROOT, Settings, load_settings
 from web.staff.admin_controllers import ADMIN_CONTROLLERS
 from web.staff.alert_controllers import StaffAlertsController
@@ -35,6 +36,7 @@ from web.staff.controllers import STAFF_CONTROLLERS
 from web.staff.escalation_admin import EscalationAdminController
 from web.staff.guards import to_sign_in
 from web.staff.kiosk_admin import KioskAdminController
+from web.staff.resource_admin import ResourceAdminController
 from web.templating import configure_jinja
 
 TEMPLATE_DIRS = [
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     channels = build_channels(settings)
     alerts = Worker()
+    daily_purge = DailyPurge()  # retention (web/cases/retention.py)
 
     async def on_startup() -> None:
         await migrate()
@@ -79,10 +82,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         live.activate(channels)
         if settings.run_worker:
             alerts.start()
+            daily_purge.start()
 
     async def on_shutdown() -> None:
         live.deactivate(channels)
         await alerts.stop()
+        await daily_purge.stop()
 
     app = Litestar(
         route_handlers=[
@@ -91,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ADMIN_CONTROLLERS,
             *INSIGHTS_CONTROLLERS,
             KioskAdminController,
+            ResourceAdminController,
             StaffAlertsController,
             EscalationAdminController,
             HsdsController,
@@ -101,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 include_in_schema=False,
                 # URLs carry a content hash (static_url), so a file never changes under its URL.
                 cache_control=CacheControlHeader(max_age=31_536_000, public=True),
+                after_request=with_security_headers,
             ),
         ],
         plugins=[HTMXPlugin(), channels],
@@ -120,7 +127,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         before_request=_choose_locale,
         middleware=[kiosk_middleware],
-        exception_handlers={**ERROR_HANDLERS, NotAuthorizedException: to_sign_in},
+        exception_handlers={
+            kind: secured(handler)
+            for kind, handler in {**ERROR_HANDLERS, NotAuthorizedException: to_sign_in}.items()
+        },
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         response_headers=SECURITY_HEADERS,

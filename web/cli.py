@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from web.cases.commands import COMMANDS as CASE_COMMANDS
 from web.resources.hsds.commands import resources
 from web.settings import load_settings
 
@@ -82,6 +83,8 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
 
 
 main.add_command(resources)
+for _command in CASE_COMMANDS:  # keys, backup, restore, purge
+    main.add_command(_command)
 
 
 @main.group()

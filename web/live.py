@@ -11,8 +11,7 @@ import json
 import logging
 from typing import Any
 
-from litestar.channels import ChannelsPlugin
-from litestar.channels import ChannelsBackend
+from litestar.channels import ChannelsBackend, ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 
 from web.settings import Settings, load_settings

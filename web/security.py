@@ -4,6 +4,9 @@ No page may load anything from another host (privacy: no third-party requests), 
 script; htmx is configured for this in the page's htmx-config meta tag.
 """
 
+from collections.abc import Callable
+
+from litestar import Request, Response
 from litestar.datastructures import ResponseHeader
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -31,3 +34,20 @@ SECURITY_HEADERS = [
     ResponseHeader(name="Cross-Origin-Opener-Policy", value="same-origin"),
     ResponseHeader(name="Cross-Origin-Resource-Policy", value="same-origin"),
 ]
+
+
+def with_security_headers(response: Response) -> Response:
+    """For routers the app-wide response headers do not reach (static files)."""
+    for header in SECURITY_HEADERS:
+        if header.value is not None:
+            response.headers.setdefault(header.name, header.value)
+    return response
+
+
+def secured(handler: Callable[[Request, Exception], Response]) -> Callable[[Request, Exception], Response]:
+    """An exception handler whose answers (kind error pages, redirects) carry the headers too."""
+
+    def handle(request: Request, exc: Exception) -> Response:
+        return with_security_headers(handler(request, exc))
+
+    return handle

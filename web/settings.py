@@ -51,6 +51,9 @@ class Settings:
     allow_local_push: bool = False
     # Redis for live updates across processes (instead of PostgreSQL LISTEN/NOTIFY), e.g. on CockroachDB.
     redis_url: str = ""
+    # Community reports without a solved proof-of-work (no JavaScript, or a script) per address per
+    # 10 minutes (counted in memory only).
+    community_unsolved_limit: int = 3
     # A label for this deploy (e.g. a git tag); it is part of the service worker's version.
     release: str = ""
     debug: bool = False
@@ -82,6 +85,7 @@ def load_settings() -> Settings:
         staff_idle_minutes=int(_env_float("LANTERN_STAFF_IDLE_MINUTES", 30)),
         staff_absolute_hours=int(_env_float("LANTERN_STAFF_ABSOLUTE_HOURS", 12)),
         release=os.environ.get("LANTERN_RELEASE", ""),
+        community_unsolved_limit=int(_env_float("LANTERN_COMMUNITY_UNSOLVED_LIMIT", 3)),
         redis_url=os.environ.get("REDIS_URL", ""),
         run_worker=os.environ.get("LANTERN_RUN_WORKER", "1") != "0",
         allow_local_push=os.environ.get("LANTERN_ALLOW_LOCAL_PUSH", "") == "1",

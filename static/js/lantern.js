@@ -133,6 +133,32 @@
     if (match) document.body.id = match[1];
   });
 
-  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  // The community form's proof-of-work (web/help/flood.py): solved in a Web Worker while the person
+  // types; a send waits for it (about a second on a Chromebook). Without workers the form still sends.
+  var solving = new WeakMap();
+  function startProofOfWork(root) {
+    var forms = root.matches && root.matches("form[data-pow]") ? [root] : root.querySelectorAll("form[data-pow]");
+    Array.prototype.forEach.call(forms, function (form) {
+      var challenge = form.querySelector("input[name=pow_challenge]");
+      var nonce = form.querySelector("input[name=pow_nonce]");
+      if (!challenge || !nonce || solving.has(form) || !window.Worker) return;
+      var worker = new Worker(form.getAttribute("data-pow"));
+      solving.set(form, new Promise(function (resolve) {
+        worker.onmessage = function (event) { nonce.value = event.data.nonce; worker.terminate(); resolve(); };
+        worker.onerror = function () { worker.terminate(); resolve(); };
+      }));
+      worker.postMessage({ challenge: challenge.value });
+    });
+  }
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.target.closest ? event.target.closest("form[data-pow]") : null;
+    var nonce = form && form.querySelector("input[name=pow_nonce]");
+    if (!form || !nonce || nonce.value || !solving.has(form)) return;
+    event.preventDefault();
+    solving.get(form).then(function () { event.detail.issueRequest(true); });
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); startProofOfWork(document); });
+  document.addEventListener("htmx:load", function (event) { startProofOfWork(event.detail.elt); });
   document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });
 })();

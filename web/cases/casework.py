@@ -10,10 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from piccolo.columns import Column
+from rapidfuzz import fuzz
 
 from web import live
 from web.alerts import escalation
-from web.cases import services, workflow
+from web.cases import sealing, services, workflow
 from web.cases.categories import BY_KEY
 from web.cases.tables import Attachment, Disclosure, Message, Report, SupportAction
 from web.db import write_transaction
@@ -57,6 +58,10 @@ class QueueRow:
     follow_ups_due: int = 0
     # How many times the call tree had to alert the next contact (see web/alerts/escalation.py).
     escalations: int = 0
+    # A burst of near-identical new reports (same school and category, close in time, nearly the same
+    # words, e.g. a flood or many students seeing one thing): how many, and the first one's id.
+    burst_size: int = 1
+    burst_first: str | None = None
 
     @property
     def urgent_unacknowledged(self) -> bool:
@@ -116,6 +121,7 @@ async def queue(account: StaffAccount, filters: QueueFilters) -> list[QueueRow]:
     unread = _count_by([m for m in messages if m["author"] == "reporter" and not m["read_by_staff"]])
     due = await follow_ups_due(ids, datetime.now(tz=UTC).date())
     escalated = await escalations_by_case([row["public_id"] for row in rows])
+    bursts = await _bursts(rows)
     result = [
         QueueRow(
             public_id=str(row["public_id"]),
@@ -124,7 +130,7 @@ async def queue(account: StaffAccount, filters: QueueFilters) -> list[QueueRow]:
             status=row["status"],
             school_name=row["school_name"],
             place=row["place"],
-            event_name=row["event_name"],
+            event_name=sealing.open_value(Report, "event_name", row["event_name"]),
             created_at=row["created_at"],
             assignee_name=row["assignee_name"],
             photos=photos.get(row["id"], 0),
@@ -132,10 +138,63 @@ async def queue(account: StaffAccount, filters: QueueFilters) -> list[QueueRow]:
             unread_replies=unread.get(row["id"], 0),
             follow_ups_due=due.get(row["id"], 0),
             escalations=escalated.get(row["public_id"], 0),
+            burst_size=bursts.get(row["id"], (1, None))[0],
+            burst_first=bursts.get(row["id"], (1, None))[1],
         )
         for row in rows
     ]
-    return sorted(result, key=_order)
+    return _group_bursts(sorted(result, key=_order))
+
+
+BURST_WINDOW = timedelta(minutes=30)
+BURST_SIMILARITY = 85  # rapidfuzz token_set_ratio, 0 to 100
+
+
+async def _bursts(rows: list[dict[str, Any]]) -> dict[int, tuple[int, str | None]]:
+    """Row id → (size of its burst, the burst's first case id), for new reports only."""
+    new = [r for r in rows if r["status"] == "new"]
+    if len(new) < 2:
+        return {}
+    texts = {
+        r["id"]: sealing.open_value(Report, "description", r["description"])
+        for r in await Report.select(Report.id, Report.description).where(
+            Report.id.is_in([r["id"] for r in new])
+        )
+    }
+    new.sort(key=lambda r: r["created_at"])
+    groups: list[list[dict[str, Any]]] = []
+    for row in new:
+        for group in groups:
+            first = group[0]
+            if (
+                first["school_slug"] == row["school_slug"]
+                and first["category"] == row["category"]
+                and row["created_at"] - group[-1]["created_at"] <= BURST_WINDOW
+                and fuzz.token_set_ratio(str(texts.get(first["id"], "")), str(texts.get(row["id"], "")))
+                >= BURST_SIMILARITY
+            ):
+                group.append(row)
+                break
+        else:
+            groups.append([row])
+    return {r["id"]: (len(g), str(g[0]["public_id"])) for g in groups if len(g) > 1 for r in g}
+
+
+def _group_bursts(rows: list[QueueRow]) -> list[QueueRow]:
+    """Keep a burst together where its first report stands, so a flood reads as one incident."""
+    placed: list[QueueRow] = []
+    members: dict[str, list[QueueRow]] = {}
+    for row in rows:
+        if row.burst_first and row.burst_first != row.public_id:
+            members.setdefault(row.burst_first, []).append(row)
+    for row in rows:
+        if row.burst_first and row.burst_first != row.public_id:
+            continue
+        placed.append(row)
+        placed.extend(members.pop(row.public_id, []))
+    for leftovers in members.values():  # the first one is filtered out of this view
+        placed.extend(leftovers)
+    return placed
 
 
 async def escalations_by_case(public_ids: list[Any]) -> dict[Any, int]:
@@ -220,6 +279,8 @@ async def set_status(account: StaffAccount, report: Report, target: str, disposi
     values: dict[Column | str, Any] = {Report.status: target, Report.updated_at: now}
     if target == "resolved":
         values[Report.disposition] = disposition
+    # Retention counts from closing (web/cases/retention.py); a reopened case starts again.
+    values[Report.closed_at] = now if target == "closed" else None
     if report.acknowledged_at is None:
         values[Report.acknowledged_at] = now
     await Report.update(values).where(Report.id == report.id)
@@ -234,6 +295,18 @@ async def set_status(account: StaffAccount, report: Report, target: str, disposi
         after=target,
         disposition=disposition,
     )
+    _tell("status", report)
+
+
+async def set_legal_hold(account: StaffAccount, report: Report, hold: bool) -> None:
+    """District admins place a case on legal hold (it is never purged) or lift the hold; audited."""
+    if account.role != "district_admin":
+        raise CaseRuleError(N_("Only district administrators can place or lift a legal hold."))
+    if bool(report.legal_hold) == hold:
+        return
+    await Report.update({Report.legal_hold: hold}).where(Report.id == report.id)
+    report.legal_hold = hold
+    await audit.record("case.legal_hold", staff=account, case=report, hold=hold)
     _tell("status", report)
 
 
@@ -255,7 +328,7 @@ async def add_note(account: StaffAccount, report: Report, body: str) -> None:
         report=report.id,
         author="note",
         staff_name=account.display_name,
-        body=body,
+        body=sealing.seal(Message, "body", body),
         read_by_reporter=True,
         read_by_staff=True,
         created_at=datetime.now(tz=UTC),
@@ -291,8 +364,8 @@ async def record_disclosure(
         recipient_kind=kind,
         recipient=recipient[:200],
         organization=organization.strip()[:200] or None,
-        what=what,
-        why=why,
+        what=sealing.seal(Disclosure, "what", what),
+        why=sealing.seal(Disclosure, "why", why),
         shared_at=now,
     ).save()
     await audit.record(
@@ -302,11 +375,12 @@ async def record_disclosure(
 
 
 async def disclosures(report: Report) -> list[dict[str, Any]]:
-    return await (
+    rows = await (
         Disclosure.select(*Disclosure.all_columns(), Disclosure.staff.display_name.as_alias("staff_name"))
         .where(Disclosure.report == report.id)
         .order_by(Disclosure.shared_at)
     )
+    return sealing.open_rows(Disclosure, rows)
 
 
 async def add_support_action(
@@ -326,7 +400,7 @@ async def add_support_action(
     await SupportAction(
         report=report.id,
         kind=kind,
-        details=details.strip(),
+        details=sealing.seal(SupportAction, "details", details.strip()),
         owner=owner_id,
         follow_up_on=follow_up,
         created_by=account.id,
@@ -353,13 +427,14 @@ async def complete_support_action(account: StaffAccount, report: Report, action_
 
 
 async def support_actions(report: Report) -> list[dict[str, Any]]:
-    return await (
+    rows = await (
         SupportAction.select(
             *SupportAction.all_columns(), SupportAction.owner.display_name.as_alias("owner_name")
         )
         .where(SupportAction.report == report.id)
         .order_by(SupportAction.created_at)
     )
+    return sealing.open_rows(SupportAction, rows)
 
 
 async def follow_ups_due(report_ids: list[int], today: date) -> dict[int, int]:

@@ -1,6 +1,6 @@
 """How a district is set up: its name, colours, emergency numbers, categories and schools."""
 
-from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Float, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -23,6 +23,8 @@ class District(Table):
     timezone = Varchar(length=64, default="America/Chicago")
     # Every staff account must use two-factor sign-in.
     require_two_factor = Boolean(default=False)
+    # Closed cases are purged this many days after closing (0: never), unless a legal hold keeps them.
+    retention_days = Integer(default=365)
 
 
 class School(Table):
@@ -37,6 +39,9 @@ class School(Table):
     hours = JSON(default={})
     sort_order = Integer(default=0)
     active = Boolean(default=True)
+    # Where the school is, for "nearest to my school" in the directory (no geocoding at run time).
+    latitude = Float(null=True, default=None)
+    longitude = Float(null=True, default=None)
 
 
 class Kiosk(Table):

@@ -32,6 +32,7 @@ SHELL_FILES = (
     "js/outbox.js",
     "js/kiosk.js",
     "js/signal.js",
+    "js/pow-worker.js",
     "vendor/htmx-2.0.11.min.js",
     "icons/lantern.svg",
     "icons/language.svg",

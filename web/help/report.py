@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfoNotFoundError
 
 from litestar import Controller, Request, get, post
+from litestar.exceptions import TooManyRequestsException
 from litestar.response import Template
 
 from web import i18n
@@ -22,6 +23,7 @@ from web.district.services import (
     weekly_hours,
 )
 from web.district.tables import School
+from web.help import flood
 from web.help.forms import read_form, read_photos
 from web.templating import render
 
@@ -62,11 +64,20 @@ async def _form_page(
         "schools": await list_schools(),
         "roles": cases.ROLES,
         "held_photos": len(form.upload_tokens),
+        "pow_challenge": flood.new_challenge() if source == "community" else None,
     }
     template = "community.html" if source == "community" else "report.html"
     return await render(
         request, template, context, partial="_report_form.html", status_code=status_code, no_store=True
     )
+
+
+def _passes_flood_check(request: Request, data: dict[str, object]) -> bool:
+    """A solved proof-of-work, or one of the few reports an address may send without one."""
+    if flood.solved(str(data.get("pow_challenge", "")), str(data.get("pow_nonce", ""))):
+        return True
+    address = request.client.host if request.client else "unknown"  # in memory only, never stored
+    return flood.unsolved_allowed(address)
 
 
 def _reading(school: School | None) -> NextReading | None:
@@ -83,6 +94,8 @@ async def _submit(request: Request, *, source: str) -> Template:
     if kiosk_of(request.scope):
         source = "kiosk"
     data, uploads = await read_form(request)
+    if source == "community" and not _passes_flood_check(request, data):
+        raise TooManyRequestsException(headers={"Retry-After": str(flood.WINDOW_SECONDS)})
     form = cases.ReportForm.from_data(data)
     await cases.purge_pending_uploads()
     form.upload_tokens = await cases.still_held(form.upload_tokens)

@@ -144,6 +144,7 @@ class DistrictAdminController(Controller):
             "crisis_text_keyword": district.crisis_text_keyword, "lifeline_number": district.lifeline_number,
             "timezone": district.timezone, "categories": enabled_keys(district) or [c.key for c in CATEGORIES],
             "require_two_factor": "yes" if district.require_two_factor else "",
+            "retention_days": str(district.retention_days),
         }  # fmt: skip
         context = {"values": values, "problems": problems or {}, "saved": saved, "categories": CATEGORIES,
                    "timezones": TIMEZONES}  # fmt: skip

@@ -42,6 +42,7 @@ TIMELINE_WORDS = {
     "case.support_added": N_("Support action added"),
     "case.support_done": N_("Support action done"),
     "case.escalated": N_("Not acknowledged in time: alert sent to the next contact"),
+    "case.legal_hold": N_("Legal hold placed or lifted"),
 }
 KEEPALIVE_SECONDS = 15
 SESSION_RECHECK_SECONDS = 30
@@ -325,6 +326,8 @@ class CaseController(Controller):
                 await casework.send_resource(
                     account, report, str(data.get("resource_id", "")), str(data.get("body", ""))
                 )
+            elif action == "legal_hold":
+                await casework.set_legal_hold(account, report, str(data.get("hold", "")) == "on")
             elif action == "support_done":
                 raw_id = str(data.get("support_id", ""))
                 await casework.complete_support_action(

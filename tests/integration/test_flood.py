@@ -1,0 +1,82 @@
+"""The community page's flood brake: a solved proof-of-work passes; without one, only a few reports
+per address in ten minutes (counted in memory, never stored); challenges cannot be forged or reused."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+import time
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.integration.conftest import report_fields
+from web.cases.tables import Report
+from web.help import flood
+from web.settings import load_settings
+
+pytestmark = pytest.mark.anyio
+
+
+def solve(challenge: str) -> str:
+    bits = int(challenge.split(".")[2])
+    for nonce in itertools.count():
+        digest = hashlib.sha256(f"{challenge}:{nonce}".encode()).digest()
+        if flood.leading_zero_bits(digest) >= bits:
+            return str(nonce)
+    raise AssertionError("unreachable")
+
+
+@pytest.fixture
+def easy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(flood, "DIFFICULTY_BITS", 10)  # quick to solve in a test; the check is the same
+
+
+def test_zero_bits_are_counted_exactly() -> None:
+    assert flood.leading_zero_bits(bytes([0, 0, 0x0F, 0xFF])) == 20
+    assert flood.leading_zero_bits(bytes([0x80])) == 0
+    assert flood.leading_zero_bits(bytes([0x01])) == 7
+
+
+def test_a_solved_challenge_passes_once(easy: None) -> None:
+    challenge = flood.new_challenge()
+    nonce = solve(challenge)
+    assert flood.solved(challenge, nonce)
+    assert not flood.solved(challenge, nonce)  # replayed
+
+
+def test_forged_stale_and_unsolved_challenges_fail(easy: None) -> None:
+    challenge = flood.new_challenge()
+    nonce = solve(challenge)
+    forged = challenge.replace(".10.", ".1.")  # an easier difficulty, with the old signature
+    assert not flood.solved(forged, "0")
+    stale = flood.new_challenge(now=time.time() - flood.CHALLENGE_SECONDS - 10)
+    assert not flood.solved(stale, solve(stale))
+    wrong = str(int(nonce) + 1)
+    if flood.leading_zero_bits(hashlib.sha256(f"{challenge}:{wrong}".encode()).digest()) < 10:
+        assert not flood.solved(challenge, wrong)
+
+
+async def test_without_proof_only_a_few_reports_go_through(
+    client: AsyncTestClient, monkeypatch: pytest.MonkeyPatch, easy: None
+) -> None:
+    monkeypatch.setenv("LANTERN_COMMUNITY_UNSOLVED_LIMIT", "2")
+    load_settings.cache_clear()
+    flood._unsolved.clear()
+    try:
+        answers = [(await client.post("/community", data=report_fields())).status_code for _ in range(3)]
+        assert answers == [200, 200, 429]
+        page = await client.get("/community")
+        challenge = re.search(r'name="pow_challenge" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        solved = await client.post(
+            "/community", data=report_fields(pow_challenge=challenge, pow_nonce=solve(challenge))
+        )
+        assert solved.status_code == 200  # a solved challenge is never limited
+        assert await Report.count().where(Report.source == "community") == 3
+        # Students' own form has no brake: a child in trouble is never told to wait.
+        assert (await client.post("/report", data=report_fields())).status_code == 200
+    finally:
+        monkeypatch.undo()
+        load_settings.cache_clear()
+        flood._unsolved.clear()

@@ -1,0 +1,80 @@
+"""Blunting floods on the public community page, without knowing who anyone is.
+
+The form carries a challenge signed by the server; the browser spends about a second finding a number
+whose SHA-256 with the challenge starts with enough zero bits (static/js/pow-worker.js, in a Web
+Worker, while the person types). A report with a solved challenge goes through as any other. One
+without (no JavaScript, or a script flooding the page) still goes through, but only a few per address in
+a short while: addresses are counted in memory only and never written anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections import deque
+
+from web.secrets_store import installation_secret
+from web.settings import load_settings
+
+DIFFICULTY_BITS = 18  # about 260,000 hashes: roughly a second on a school Chromebook
+CHALLENGE_SECONDS = 3 * 3600
+WINDOW_SECONDS = 600
+
+_used: dict[str, float] = {}
+_unsolved: dict[str, deque[float]] = {}
+
+
+def _sign(text: str) -> str:
+    return hmac.new(
+        installation_secret("pow_secret", "LANTERN_POW_SECRET"), text.encode(), hashlib.sha256
+    ).hexdigest()[:24]
+
+
+def new_challenge(now: float | None = None) -> str:
+    text = f"{int(now or time.time())}.{secrets.token_hex(8)}.{DIFFICULTY_BITS}"
+    return f"{text}.{_sign(text)}"
+
+
+def leading_zero_bits(digest: bytes) -> int:
+    bits = 0
+    for byte in digest:
+        if byte == 0:
+            bits += 8
+            continue
+        return bits + 8 - byte.bit_length()
+    return bits
+
+
+def solved(challenge: str, nonce: str, now: float | None = None) -> bool:
+    """A genuine, fresh, unused challenge with a nonce that meets its difficulty."""
+    now = now or time.time()
+    parts = challenge.split(".") if isinstance(challenge, str) else []
+    if len(parts) != 4 or not hmac.compare_digest(_sign(".".join(parts[:3])), parts[3]):
+        return False
+    if not (parts[0].isdigit() and parts[2].isdigit()) or now - int(parts[0]) > CHALLENGE_SECONDS:
+        return False
+    if not (isinstance(nonce, str) and nonce.isdigit() and len(nonce) <= 12):
+        return False
+    digest = hashlib.sha256(f"{challenge}:{nonce}".encode()).digest()
+    if leading_zero_bits(digest) < int(parts[2]):
+        return False
+    for old in [c for c, at in _used.items() if now - at > CHALLENGE_SECONDS]:
+        del _used[old]
+    if challenge in _used:
+        return False  # each solved challenge sends one report
+    _used[challenge] = now
+    return True
+
+
+def unsolved_allowed(address: str, now: float | None = None) -> bool:
+    """A few reports without a solved challenge per address per window (in memory only)."""
+    now = now or time.monotonic()
+    recent = _unsolved.setdefault(address, deque())
+    while recent and now - recent[0] > WINDOW_SECONDS:
+        recent.popleft()
+    if len(recent) >= load_settings().community_unsolved_limit:
+        return False
+    recent.append(now)
+    return True
