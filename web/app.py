@@ -35,6 +35,7 @@ from web.staff.alert_controllers import StaffAlertsController
 from web.staff.controllers import STAFF_CONTROLLERS
 from web.staff.escalation_admin import EscalationAdminController
 from web.staff.guards import to_sign_in
+from web.staff.hsds_admin import HsdsAdminController
 from web.staff.kiosk_admin import KioskAdminController
 from web.staff.resource_admin import ResourceAdminController
 from web.templating import configure_jinja
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ResourceAdminController,
             StaffAlertsController,
             EscalationAdminController,
+            HsdsAdminController,
             HsdsController,
             healthz,
             create_static_files_router(

@@ -682,3 +682,44 @@ async def test_api_never_shows_a_table_other_than_the_directory(client: AsyncTes
     body = (await client.get("/api/hsds/services", params={"full": "true", "per_page": 500})).json()
     for item in body["contents"]:
         _assert_only_hsds_fields("service", item)
+
+
+async def test_district_admins_download_check_and_load_hsds_in_the_console(client: AsyncTestClient) -> None:
+    import json as json_module
+
+    from tests.integration.staff_support import DISTRICT, NORTHGATE_ADMIN, sign_in
+
+    token = await sign_in(client, NORTHGATE_ADMIN)
+    assert (await client.get("/staff/admin/resources/hsds")).status_code == 404
+    client.cookies.clear()
+    token = await sign_in(client, DISTRICT)
+    download = await client.get("/staff/admin/resources/hsds/directory.json")
+    assert download.status_code == 200
+    assert "attachment" in download.headers["content-disposition"]
+    package = json_module.loads(download.content)
+    assert package  # a tabular HSDS package with the demo directory
+
+    checked = await client.post(
+        "/staff/admin/resources/hsds",
+        data={"mode": "merge", "check_only": "yes", "_csrf_token": token},
+        files={"file": ("directory.json", download.content, "application/json")},
+    )
+    assert checked.status_code == 200 and 'data-testid="hsds-checked"' in checked.text
+
+    broken = json_module.loads(download.content)
+    first_table = next(k for k, v in broken.items() if isinstance(v, list) and v and "service" in k)
+    broken[first_table][0]["status"] = "open"  # not an HSDS status
+    refused = await client.post(
+        "/staff/admin/resources/hsds",
+        data={"mode": "merge", "_csrf_token": token},
+        files={"file": ("broken.json", json_module.dumps(broken).encode(), "application/json")},
+    )
+    assert refused.status_code == 422 and 'data-testid="hsds-errors"' in refused.text
+    assert "status" in refused.text
+
+    loaded = await client.post(
+        "/staff/admin/resources/hsds",
+        data={"mode": "merge", "_csrf_token": token},
+        files={"file": ("directory.json", download.content, "application/json")},
+    )
+    assert loaded.status_code == 200 and 'data-testid="hsds-written"' in loaded.text

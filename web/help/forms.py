@@ -20,7 +20,7 @@ class PhotoBatch:
     error: str | None = None
 
 
-async def read_form(request: Request) -> tuple[dict[str, Any], list[UploadFile]]:
+async def read_form(request: Request, file_field: str = "photos") -> tuple[dict[str, Any], list[UploadFile]]:
     """Fields (repeated names as lists) and the uploaded files that carry something."""
     form = await request.form()
     data: dict[str, Any] = {}
@@ -28,7 +28,7 @@ async def read_form(request: Request) -> tuple[dict[str, Any], list[UploadFile]]
         values = [v for v in form.getall(key) if not isinstance(v, UploadFile)]
         if values:
             data[key] = values if len(values) > 1 or key == "upload_token" else values[0]
-    files = form.getall("photos") if "photos" in form else []
+    files = form.getall(file_field) if file_field in form else []
     uploads = [v for v in files if isinstance(v, UploadFile) and v.filename]
     return data, uploads
 
