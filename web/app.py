@@ -6,6 +6,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 from litestar import Litestar, Request, get
+from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
@@ -28,7 +29,7 @@ from web.insights.controllers import INSIGHTS_CONTROLLERS
 from web.live import build_channels
 from web.migrate import migrate
 from web.secrets_store import installation_secret
-from web.security import SECURITY_HEADERS, secured, with_security_headers
+from web.security import HSTS, SECURITY_HEADERS, secured, with_security_headers
 from web.settings import PROJECT_ROOT, Settings, load_settings
 from web.staff.admin_controllers import ADMIN_CONTROLLERS
 from web.staff.alert_controllers import StaffAlertsController
@@ -135,7 +136,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        response_headers=SECURITY_HEADERS,
+        response_headers=[*SECURITY_HEADERS, *(HSTS if settings.hsts else [])],
+        # Requests for other host names (DNS rebinding, a misrouted proxy) get 400.
+        allowed_hosts=AllowedHostsConfig(
+            allowed_hosts=[*settings.allowed_hosts, "127.0.0.1", "localhost"], www_redirect=False
+        )
+        if settings.allowed_hosts
+        else None,
         compression_config=CompressionConfig(
             backend="gzip", minimum_size=512, gzip_compress_level=6, exclude=["/staff/events"]
         ),

@@ -24,6 +24,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# Only when the whole site is served over HTTPS (LANTERN_HSTS=1): browsers then refuse plain HTTP for a year.
+HSTS = [ResponseHeader(name="Strict-Transport-Security", value="max-age=31536000; includeSubDomains")]
+
 SECURITY_HEADERS = [
     ResponseHeader(name="Content-Security-Policy", value=CONTENT_SECURITY_POLICY),
     ResponseHeader(name="Referrer-Policy", value="no-referrer"),

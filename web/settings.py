@@ -54,6 +54,10 @@ class Settings:
     # Community reports without a solved proof-of-work (no JavaScript, or a script) per address per
     # 10 minutes (counted in memory only).
     community_unsolved_limit: int = 3
+    # Host names this installation answers to (e.g. "help.example.org"); empty answers any (development).
+    allowed_hosts: tuple[str, ...] = ()
+    # Send Strict-Transport-Security (set it when people reach Lantern over HTTPS only).
+    hsts: bool = False
     # A label for this deploy (e.g. a git tag); it is part of the service worker's version.
     release: str = ""
     debug: bool = False
@@ -85,6 +89,10 @@ def load_settings() -> Settings:
         staff_idle_minutes=int(_env_float("LANTERN_STAFF_IDLE_MINUTES", 30)),
         staff_absolute_hours=int(_env_float("LANTERN_STAFF_ABSOLUTE_HOURS", 12)),
         release=os.environ.get("LANTERN_RELEASE", ""),
+        allowed_hosts=tuple(
+            h.strip() for h in os.environ.get("LANTERN_ALLOWED_HOSTS", "").split(",") if h.strip()
+        ),
+        hsts=os.environ.get("LANTERN_HSTS", "") == "1",
         community_unsolved_limit=int(_env_float("LANTERN_COMMUNITY_UNSOLVED_LIMIT", 3)),
         redis_url=os.environ.get("REDIS_URL", ""),
         run_worker=os.environ.get("LANTERN_RUN_WORKER", "1") != "0",

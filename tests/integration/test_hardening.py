@@ -245,3 +245,23 @@ async def test_a_burst_of_near_identical_reports_is_grouped_in_the_queue(client:
     assert sum(1 for row in rows if row.burst_size == 1 and row.status == "new") >= 2
     await sign_in(client, DISTRICT)
     assert (await client.get("/staff")).text.count('data-testid="burst"') == 4
+
+
+async def test_allowed_hosts_and_hsts_when_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    from web.app import create_app
+    from web.settings import load_settings
+
+    monkeypatch.setenv("LANTERN_ALLOWED_HOSTS", "help.example.org")
+    monkeypatch.setenv("LANTERN_HSTS", "1")
+    load_settings.cache_clear()
+    try:
+        app = create_app()
+        async with AsyncTestClient(app=app, base_url="http://help.example.org") as ours:
+            page = await ours.get("/")
+            assert page.status_code == 200
+            assert page.headers["strict-transport-security"].startswith("max-age=31536000")
+        async with AsyncTestClient(app=app, base_url="http://evil.example") as other:
+            assert (await other.get("/")).status_code == 400
+    finally:
+        monkeypatch.undo()
+        load_settings.cache_clear()
