@@ -63,6 +63,7 @@ bench: catalogs browser ## Every benchmark against its budget, side by side with
 	-bash scripts/with-postgres.sh $(RUN) python bench/load.py --postgres
 	-$(RUN) python bench/pages.py
 	-$(RUN) python bench/queue_latency.py
+	-$(RUN) python bench/sustained_load.py
 	-$(RUN) python bench/push_latency.py
 	-$(RUN) python bench/offline.py
 	-$(RUN) python bench/dashboard.py

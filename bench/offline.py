@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import Page, sync_playwright
 
 from bench.pages import CHROMIUM_ARGS, free_port, start_server, write_section
+from tests.e2e.navigators.device import waits_until_kept_offline
 
 SHELL_BUDGET = 300 * 1024
 OFFLINE_BUDGET_MS = 200.0
@@ -70,20 +71,10 @@ def navigation_ms(page: Page) -> float:
     )
 
 
-def wait_until_kept(page: Page, path: str) -> None:
-    script = """async (path) => { for (const n of await caches.keys()) {
-        if (n.startsWith('lantern-pages-') && await (await caches.open(n)).match(path)) return true; } return false; }"""
-    deadline = time.monotonic() + 60
-    while not page.evaluate(script, path):
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{path} was never kept offline")
-        time.sleep(0.25)
-
-
 def offline_timings(page: Page, base: str) -> list[float]:
     page.goto(f"{base}/")
     page.evaluate("navigator.serviceWorker.ready")
-    wait_until_kept(page, "/offline/pages")
+    waits_until_kept_offline(page, "/offline/pages", timeout_s=60)
     links = page.evaluate("fetch('/offline/pages').then((r) => r.json()).then((j) => j.pages)")
     resources = [*[p for p in links if p.startswith("/resources/")][:20], "/counselor", "/resources"]
     page.context.set_offline(True)

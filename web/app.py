@@ -9,6 +9,7 @@ from litestar import Litestar, Request, get
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
+from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import NotAuthorizedException
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -16,7 +17,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar_htmx import HTMXPlugin
 
-from web import i18n, live
+from web import cookies, i18n, live, page_cache
 from web.alerts.worker import Worker
 from web.api.hsds import HsdsController
 from web.cases.retention import DailyPurge
@@ -59,11 +60,8 @@ async def healthz() -> dict[str, str]:
 
 async def _choose_locale(request: Request) -> None:
     # Async on purpose: a sync hook may run in a worker thread, where the context variable would be lost.
-    from_url = request.scope.get("state", {}).get(i18n.SCOPE_KEY)
-    if isinstance(from_url, str):
-        i18n.set_locale(from_url, prefix=f"/{from_url}")
-    else:
-        i18n.set_locale(i18n.negotiate(request.headers.get("accept-language")))
+    locale, prefix = i18n.locale_of(request.scope, request.headers.get("accept-language"))
+    i18n.set_locale(locale, prefix=prefix)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -76,18 +74,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
     channels = build_channels(settings)
     alerts = Worker()
     daily_purge = DailyPurge()  # retention (web/cases/retention.py)
+    page_changes = page_cache.Follower()  # other processes' edits to what public pages show
 
     async def on_startup() -> None:
         await migrate()
         await ensure_district()
         await purge_pending_uploads()
         live.activate(channels)
+        if live.fans_out(settings):
+            page_changes.start(channels)
         if settings.run_worker:
             alerts.start()
             daily_purge.start()
 
     async def on_shutdown() -> None:
         live.deactivate(channels)
+        await page_changes.stop()
         await alerts.stop()
         await daily_purge.stop()
 
@@ -117,10 +119,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Only staff forms carry CSRF tokens: the public side sets no cookie on a shared device.
         csrf_config=CSRFConfig(
             secret=installation_secret("csrf_secret", "LANTERN_CSRF_SECRET").decode(),
-            cookie_name="lantern_csrf",
-            cookie_path="/staff",
+            cookie_name=cookies.name(cookies.CSRF),
+            cookie_path="/",
             cookie_samesite="strict",
             cookie_httponly=True,
+            cookie_secure=cookies.secure(),
             exclude=[r"^/(?!staff)"],
         ),
         template_config=TemplateConfig(
@@ -129,7 +132,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             engine_callback=jinja_callback,
         ),
         before_request=_choose_locale,
-        middleware=[kiosk_middleware],
+        # Public help pages answered from memory for a few seconds (web/page_cache.py).
+        response_cache_config=ResponseCacheConfig(
+            key_builder=page_cache.page_key, cache_response_filter=page_cache.keep_answer
+        ),
+        stores={page_cache.STORE_NAME: page_cache.BoundedMemoryStore()},
+        middleware=[kiosk_middleware, page_cache.release_unfinished],
         exception_handlers={
             kind: secured(handler)
             for kind, handler in {**ERROR_HANDLERS, NotAuthorizedException: to_sign_in}.items()

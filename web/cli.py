@@ -68,13 +68,16 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
         click.echo(f"Demo staff sign-in (password for all: {DEMO_PASSWORD}):")
         for account in DEMO_ACCOUNTS:
             click.echo(f"  {account.email}  ({account.role}: {', '.join(account.schools)})")
-    click.echo(f"Lantern is at http://{host}:{port}  (data: {load_settings().data_dir})")
+    settings = load_settings()
+    click.echo(f"Lantern is at http://{host}:{port}  (data: {settings.data_dir})")
     uvicorn.run(
         "web.app:create_app",
         factory=True,
         host=host,
         port=port,
-        proxy_headers=False,
+        # The visitor's address and scheme from a trusted proxy only (the address is never stored).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies) or None,
         server_header=False,
         timeout_graceful_shutdown=5,
         workers=workers,

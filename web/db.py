@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from web.per_loop import PerLoop
 from web.settings import Settings, load_settings
 
 BUSY_TIMEOUT_SECONDS = 10
@@ -45,13 +48,42 @@ def build_engine(settings: Settings | None = None) -> Engine:
     )
 
 
+# SQLite has one writer at a time. Writers of this process take turns here, first come first served,
+# instead of each retrying the file lock after growing sleeps (busy_timeout), where an unlucky one can
+# wait seconds under load. Other processes (the `lantern` commands) still meet at the file lock.
+_sqlite_writers = PerLoop(asyncio.Lock)
+
+
+# What to do once the write transaction under way has committed (see on_commit).
+_after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar("lantern_after_commit", default=None)
+
+
+def on_commit(callback: Callable[[], None]) -> None:
+    """Run callback when the current write transaction commits (not at all if it rolls back), or now
+    when there is none. For news that others must not act on before they can read the change."""
+    pending = _after_commit.get()
+    if pending is None:
+        callback()
+    else:
+        pending.append(callback)
+
+
 @asynccontextmanager
 async def write_transaction(engine: Engine) -> AsyncIterator[None]:
     """A transaction for read-modify-write: IMMEDIATE on SQLite so concurrent writers queue
     for the lock instead of failing with "database is locked" half way through."""
-    if isinstance(engine, SQLiteEngine):
-        async with engine.transaction(transaction_type=TransactionType.immediate):
-            yield
-    else:
-        async with engine.transaction():
-            yield
+    outermost = _after_commit.get() is None
+    pending: list[Callable[[], None]] = []
+    token = _after_commit.set(pending) if outermost else None
+    try:
+        if isinstance(engine, SQLiteEngine):
+            async with _sqlite_writers.get(), engine.transaction(transaction_type=TransactionType.immediate):
+                yield
+        else:
+            async with engine.transaction():
+                yield
+    finally:
+        if token is not None:
+            _after_commit.reset(token)
+    for callback in pending:  # reached only when the transaction committed
+        callback()

@@ -79,6 +79,14 @@ class LocalePrefixMiddleware:
         await self.app(scope, receive, send)
 
 
+def locale_of(scope: Any, accept_language: str | None) -> tuple[str, str]:
+    """The request's language and link prefix: from the URL (/es/...) if it has one, else the browser's."""
+    from_url = scope.get("state", {}).get(SCOPE_KEY)
+    if isinstance(from_url, str):
+        return from_url, f"/{from_url}"
+    return negotiate(accept_language), ""
+
+
 def display_names() -> list[tuple[str, str]]:
     """Each language named in its own script (Babel), for the language picker."""
     return [(code, Locale.parse(code).get_display_name(code) or code) for code in AVAILABLE_LOCALES]

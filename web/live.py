@@ -17,12 +17,14 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from web.settings import Settings, load_settings
 
 CHANNEL = "cases"
+# "Public pages changed": every process renders them afresh (web/page_cache.py).
+PUBLIC_CHANNEL = "public-pages"
 logger = logging.getLogger(__name__)
 _plugin: list[ChannelsPlugin] = []
 
 
 def build_channels(settings: Settings | None = None) -> ChannelsPlugin:
-    return ChannelsPlugin(backend=_backend(settings or load_settings()), channels=[CHANNEL])
+    return ChannelsPlugin(backend=_backend(settings or load_settings()), channels=[CHANNEL, PUBLIC_CHANNEL])
 
 
 def _backend(settings: Settings) -> ChannelsBackend:
@@ -55,11 +57,15 @@ def deactivate(plugin: ChannelsPlugin) -> None:
 
 def publish(kind: str, *, case: str, school_id: int | None, life_safety: bool = False) -> None:
     """Tell open staff pages a case changed. Carries no case content: ids and a kind only."""
+    event: dict[str, Any] = {"kind": kind, "case": case, "school": school_id, "life_safety": life_safety}
+    publish_raw(CHANNEL, json.dumps(event))
+
+
+def publish_raw(channel: str, data: str) -> None:
     if not _plugin:
         return
-    event: dict[str, Any] = {"kind": kind, "case": case, "school": school_id, "life_safety": life_safety}
     try:
-        _plugin[0].publish(json.dumps(event), channels=[CHANNEL])
+        _plugin[0].publish(data, channels=[channel])
     except RuntimeError:
         # A live update is a courtesy: the change is stored, and pages re-sync when they reconnect.
         logger.warning("live update not published", exc_info=True)

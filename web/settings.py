@@ -58,6 +58,10 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     # Send Strict-Transport-Security (set it when people reach Lantern over HTTPS only).
     hsts: bool = False
+    # Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (e.g.
+    # "127.0.0.1"). Behind a proxy every request otherwise comes from the proxy: the per-address limits
+    # (kept in memory only) would count the whole district as one visitor.
+    trusted_proxies: tuple[str, ...] = ()
     # A label for this deploy (e.g. a git tag); it is part of the service worker's version.
     release: str = ""
     debug: bool = False
@@ -93,6 +97,9 @@ def load_settings() -> Settings:
             h.strip() for h in os.environ.get("LANTERN_ALLOWED_HOSTS", "").split(",") if h.strip()
         ),
         hsts=os.environ.get("LANTERN_HSTS", "") == "1",
+        trusted_proxies=tuple(
+            h.strip() for h in os.environ.get("LANTERN_TRUSTED_PROXIES", "").split(",") if h.strip()
+        ),
         community_unsolved_limit=int(_env_float("LANTERN_COMMUNITY_UNSOLVED_LIMIT", 3)),
         redis_url=os.environ.get("REDIS_URL", ""),
         run_worker=os.environ.get("LANTERN_RUN_WORKER", "1") != "0",

@@ -17,21 +17,8 @@
     off.hidden = name !== "on";
   }
 
-  function keyBytes(text) {
-    var base64 = (text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
-    var raw = atob(base64);
-    var out = new Uint8Array(raw.length);
-    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
-    return out;
-  }
-
   function post(url, body) {
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": box.getAttribute("data-csrf") },
-      body: JSON.stringify(body)
-    }).then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response; });
+    return window.LanternPush.postJson(url, body, { "X-CSRFToken": box.getAttribute("data-csrf") });
   }
 
   function label() {
@@ -51,6 +38,7 @@
   }
 
   if (!supported) { show("unsupported"); return; }
+  show("checking");  // until the service worker answers (it can take a moment on a first visit)
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { show("unsupported"); });
   navigator.serviceWorker.ready.then(function (registration) {
     refresh(registration);
@@ -59,7 +47,7 @@
         if (permission !== "granted") { refresh(registration); return; }
         return registration.pushManager.subscribe({
           userVisibleOnly: true,
-          applicationServerKey: keyBytes(box.getAttribute("data-public-key"))
+          applicationServerKey: window.LanternPush.keyBytes(box.getAttribute("data-public-key"))
         }).then(function (subscription) {
           var body = subscription.toJSON();
           body.label = label();

@@ -7,17 +7,7 @@
     return window.matchMedia("(display-mode: standalone)").matches || window.navigator.standalone === true;
   }
 
-  function keyBytes(text) {
-    var raw = atob((text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/"));
-    var out = new Uint8Array(raw.length);
-    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
-    return out;
-  }
-
-  function post(url, body) {
-    return fetch(url, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
-      .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response; });
-  }
+  function post(url, body) { return window.LanternPush.postJson(url, body); }
 
   function setUp(box) {
     if (box.dataset.signalReady) return;
@@ -42,7 +32,7 @@
       on.addEventListener("click", function () {
         Notification.requestPermission().then(function (permission) {
           if (permission !== "granted") { failed(); return; }
-          return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(box.getAttribute("data-public-key")) })
+          return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: window.LanternPush.keyBytes(box.getAttribute("data-public-key")) })
             .then(function (subscription) { return post(prefix + "/check/signal", { token: token, subscription: subscription.toJSON() }); })
             .then(function () { show(true); });
         }).catch(failed);

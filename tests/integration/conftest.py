@@ -10,6 +10,7 @@ from PIL import Image
 
 from web.app import create_app
 from web.cases.tables import Attachment, Message, PendingUpload, Report
+from web.page_cache import forget_public_pages
 
 
 @pytest.fixture
@@ -28,6 +29,8 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
         from web.demo.seed import seed_demo
 
         await seed_demo()
+        # Tests change the district straight in the database; no page rendered before is kept.
+        forget_public_pages()
         yield client
     await Attachment.delete(force=True)
     await Message.delete(force=True)

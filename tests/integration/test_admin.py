@@ -59,7 +59,7 @@ async def test_deactivating_ends_sessions_at_once(client: AsyncTestClient) -> No
         == 0
     )
     client.cookies.clear()
-    client.cookies.set("lantern_staff", responder_cookie or "", path="/staff")
+    client.cookies.set("lantern_staff", responder_cookie or "", path="/")
     assert (await client.get("/staff", follow_redirects=False)).status_code == 303
     client.cookies.clear()
     token = await sign_in(client, DISTRICT)
@@ -158,7 +158,7 @@ async def test_changing_your_password_ends_your_other_sessions(client: AsyncTest
         assert done.status_code == 200 and 'data-testid="saved"' in done.text
         assert (await client.get("/staff", follow_redirects=False)).status_code == 200  # this one stays
         client.cookies.clear()
-        client.cookies.set("lantern_staff", other_cookie or "", path="/staff")
+        client.cookies.set("lantern_staff", other_cookie or "", path="/")
         assert (await client.get("/staff", follow_redirects=False)).status_code == 303
     finally:
         await reset_password(LINCOLN_RESPONDER, "lantern-demo-2026")

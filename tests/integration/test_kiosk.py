@@ -9,7 +9,9 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.integration.conftest import report_fields
+from tests.integration.kiosk_support import enrol, make_link
 from tests.integration.staff_support import DISTRICT, LINCOLN_RESPONDER, NORTHGATE_ADMIN, sign_in
+from web import cookies
 from web.cases.tables import Report
 from web.district import kiosks
 from web.district.tables import Kiosk
@@ -23,34 +25,6 @@ async def no_kiosks(client: AsyncTestClient) -> None:
     kiosks.forget_cached()
 
 
-async def make_link(client: AsyncTestClient, email: str, school: str, locale: str = "en") -> str:
-    token = await sign_in(client, email)
-    response = await client.post(
-        "/staff/admin/kiosks",
-        data={
-            "school": school,
-            "label": "Library",
-            "idle_seconds": "60",
-            "locale": locale,
-            "_csrf_token": token,
-        },
-    )
-    assert response.status_code == 200, response.text[:500]
-    link = re.search(r'data-testid="kiosk-link-url">([^<]+)<', response.text)
-    assert link, "no set-up link on the page"
-    client.cookies.clear()
-    return link.group(1).split("://", 1)[1].split("/", 1)[1]
-
-
-async def enrol(client: AsyncTestClient, path: str) -> str:
-    """Opens the link and confirms; returns where the kiosk was sent."""
-    assert (await client.get(f"/{path}")).status_code == 200
-    response = await client.post(f"/{path}", follow_redirects=False)
-    assert response.status_code == 303
-    assert client.cookies.get(kiosks.COOKIE)
-    return response.headers["location"]
-
-
 async def test_link_enrols_one_device_once_and_opens_the_kiosk_home(client: AsyncTestClient) -> None:
     path = await make_link(client, DISTRICT, "lincoln-hs", locale="es")
     assert await enrol(client, path) == "/es/kiosk"
@@ -61,11 +35,11 @@ async def test_link_enrols_one_device_once_and_opens_the_kiosk_home(client: Asyn
     # Quick exit on a kiosk goes back to the kiosk home (kiosk.js clears everything on the way).
     assert re.search(r'class="quick-exit" href="/es/kiosk"', home.text)
 
-    device_cookie = client.cookies.get(kiosks.COOKIE)
+    device_cookie = client.cookies.get(cookies.KIOSK)
     client.cookies.clear()
     again = await client.post(f"/{path}", follow_redirects=False)
     assert again.status_code == 404  # the link is spent: it cannot enrol a second device
-    assert not again.cookies.get(kiosks.COOKIE)
+    assert not again.cookies.get(cookies.KIOSK)
     stored = await Kiosk.objects().first()
     assert (
         stored is not None
@@ -93,14 +67,14 @@ async def test_reports_from_a_kiosk_are_marked_and_start_at_its_school(client: A
 
 async def test_switched_off_kiosk_is_an_ordinary_browser(client: AsyncTestClient) -> None:
     await enrol(client, await make_link(client, DISTRICT, "lincoln-hs"))
-    cookie = client.cookies.get(kiosks.COOKIE)
+    cookie = client.cookies.get(cookies.KIOSK)
     token = await sign_in_elsewhere(client, DISTRICT)
     kiosk = await Kiosk.objects().first()
     assert kiosk is not None
     response = await client.post(f"/staff/admin/kiosks/{kiosk.id}/revoke", data={"_csrf_token": token})
     assert response.status_code == 200 and "Switched off" in response.text
     client.cookies.clear()
-    client.cookies.set(kiosks.COOKIE, cookie or "")
+    client.cookies.set(cookies.KIOSK, cookie or "")
     assert (await client.get("/kiosk", follow_redirects=False)).status_code == 303
     assert (await client.get("/staff/sign-in")).status_code == 200
 

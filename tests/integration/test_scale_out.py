@@ -23,6 +23,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from tests.e2e.support import free_port
 from web.cli import main
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -43,14 +44,6 @@ def test_several_workers_refuse_the_embedded_database(monkeypatch: pytest.Monkey
         load_settings.cache_clear()
     assert result.exit_code != 0
     assert "Several workers need PostgreSQL" in result.output
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -103,6 +96,39 @@ def signed_in_cookies(base: str) -> httpx.Cookies:
         )
         assert answer.status_code in (200, 303), answer.status_code
         return client.cookies
+
+
+def save_short_name(base: str, short_name: str) -> None:
+    """The district admin saves the district settings with a new short name."""
+    with httpx.Client(base_url=base, cookies=signed_in_cookies(base)) as client:
+        page = client.get("/staff/admin/district")
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        form = {
+            "_csrf_token": token, "name": "Prairie River Public Schools (demo)", "short_name": short_name,
+            "brand_color": "#1d4e89", "emergency_number": "911", "crisis_text_number": "741741",
+            "crisis_text_keyword": "HOME", "lifeline_number": "988", "timezone": "America/Chicago",
+            "categories": ["bullying", "food", "self_harm", "weapon"],
+        }  # fmt: skip
+        assert client.post("/staff/admin/district", data=form).status_code == 200
+
+
+def test_a_change_saved_in_one_process_shows_at_once_on_pages_kept_by_another(
+    two_servers: tuple[str, str],
+) -> None:
+    from web.page_cache import PAGE_SECONDS
+
+    first, second = two_servers
+    assert "Prairie River Schools" in httpx.get(f"{second}/counselor").text  # now kept by the second
+    save_short_name(first, "River Valley")
+    try:
+        saved = time.monotonic()
+        while "River Valley" not in httpx.get(f"{second}/counselor").text:
+            assert time.monotonic() - saved < 5, "the second process still shows the old name"
+            time.sleep(0.1)
+        # Well within the time a page is kept for, so the news travelled (LISTEN/NOTIFY).
+        assert time.monotonic() - saved < PAGE_SECONDS / 2
+    finally:
+        save_short_name(first, "Prairie River Schools")
 
 
 def test_an_event_from_one_process_reaches_a_page_served_by_another(two_servers: tuple[str, str]) -> None:

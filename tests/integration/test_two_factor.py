@@ -116,7 +116,7 @@ async def test_wrong_codes_are_limited_and_a_right_code_gets_a_new_session(clien
         assert done.status_code == 303
         assert client.cookies.get("lantern_staff") != half_way, "the session token changes at the code step"
         client.cookies.clear()
-        client.cookies.set("lantern_staff", half_way or "", path="/staff")
+        client.cookies.set("lantern_staff", half_way or "", path="/")
         assert (await client.get("/staff", follow_redirects=False)).status_code == 303
         # Five wrong codes end a half-way session.
         client.cookies.clear()

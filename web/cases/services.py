@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import anyio
-
 from web import live
 from web.alerts import escalation
 from web.alerts.worker import wake as wake_alerts
@@ -138,12 +136,12 @@ async def submit_report(form: ReportForm, photos: list[CleanPhoto], *, source: s
     idempotency key is unique in the database. It returns the stored report with a fresh code.
     """
     code = form.receipt_code or receipts.new_code()
-    receipt_hash = await anyio.to_thread.run_sync(receipts.hash_code, code)
+    receipt_hash = await receipts.digest(code)
     if form.receipt_code and await _code_taken(receipt_hash, form.idempotency_key):
         # Another report already has this code (a 1 in 10^16 chance, or someone reusing one):
         # never share a code between reports; this one gets a code from the server.
         code = receipts.new_code()
-        receipt_hash = await anyio.to_thread.run_sync(receipts.hash_code, code)
+        receipt_hash = await receipts.digest(code)
     now = _now()
     school = await School.objects().where(School.slug == form.place).first() if form.place else None
     try:
@@ -319,7 +317,7 @@ async def find_by_code(raw_code: str) -> Report | None:
     """The report a receipt code opens, or None for a wrong or malformed code."""
     code = receipts.normalize(raw_code)
     # Hash even a malformed code, so both failures cost the same.
-    digest = await anyio.to_thread.run_sync(receipts.hash_code, code or "0" * receipts.CODE_DIGITS)
+    digest = await receipts.digest(code or "0" * receipts.CODE_DIGITS)
     if code is None:
         return None
     return sealing.open_report(await Report.objects().where(Report.receipt_hash == digest).first())

@@ -18,7 +18,6 @@ from web.i18n import AVAILABLE_LOCALES
 
 ENROL_WITHIN = timedelta(days=7)
 IDLE_CHOICES = (30, 60, 90, 120, 180, 300)
-COOKIE = "lantern_kiosk"
 # How long a device keeps its kiosk token (re-enrol after that, or revoke sooner in the console).
 COOKIE_MAX_AGE = 5 * 365 * 24 * 3600
 

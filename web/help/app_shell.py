@@ -18,6 +18,7 @@ from litestar.response import Template
 
 from web import i18n
 from web.district.services import get_district, list_schools
+from web.page_cache import PAGE_SECONDS
 from web.resources.services import load_resources
 from web.resources.taxonomy import NEEDS
 from web.settings import PROJECT_ROOT, load_settings
@@ -31,6 +32,7 @@ SHELL_FILES = (
     "js/offline.js",
     "js/outbox.js",
     "js/kiosk.js",
+    "js/push-keys.js",
     "js/signal.js",
     "js/pow-worker.js",
     "vendor/htmx-2.0.11.min.js",
@@ -125,15 +127,15 @@ class AppShellController(Controller):
         }
         return Response(body, media_type="application/manifest+json", headers={"Cache-Control": "no-cache"})
 
-    @get("/offline", name="offline")
+    @get("/offline", name="offline", cache=PAGE_SECONDS)
     async def offline(self, request: Request) -> Template:
         return await render(request, "offline.html", {})
 
-    @get("/install", name="install")
+    @get("/install", name="install", cache=PAGE_SECONDS)
     async def install(self, request: Request) -> Template:
         return await render(request, "install.html", {})
 
-    @get(OFFLINE_PAGES_PATH, name="offline_pages", include_in_schema=False)
+    @get(OFFLINE_PAGES_PATH, name="offline_pages", include_in_schema=False, cache=PAGE_SECONDS)
     async def offline_pages(self) -> Response[dict[str, list[str]]]:
         """Every public page a device keeps for offline use in this language: the whole directory
         (so what is cached never tells which entries someone looked at), the counselor page, the

@@ -9,12 +9,13 @@ from litestar.response import Redirect, Template
 
 from web import i18n
 from web.district.services import get_district
+from web.page_cache import PAGE_SECONDS
 from web.resources.services import load_resources
 from web.templating import render
 
 
 class HomeController(Controller):
-    @get("/", name="home")
+    @get("/", name="home", cache=PAGE_SECONDS)
     async def show_home(self, request: Request) -> Template | Redirect:
         # A first visit to the bare address goes to the browser's language, if we have it; the
         # language is then in every link (and stays when a page is saved for offline use or shared).
@@ -38,7 +39,7 @@ class HomeController(Controller):
             headers={"Cache-Control": "no-cache"},
         )
 
-    @get("/counselor", name="counselor")
+    @get("/counselor", name="counselor", cache=PAGE_SECONDS)
     async def show_counselor(self, request: Request) -> Template:
         pinned = [r for r in await load_resources() if r.pinned_rank is not None]
         return await render(request, "counselor.html", {"national_lines": pinned})

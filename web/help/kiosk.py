@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from web import i18n
+from web import cookies, i18n
 from web.district import kiosks
 from web.district.kiosks import KioskView
 from web.district.tables import Kiosk, School
@@ -34,7 +33,7 @@ def kiosk_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             request: Request[Any, Any, Any] = Request(scope)
-            kiosk = await kiosks.for_device(request.cookies.get(kiosks.COOKIE))
+            kiosk = await kiosks.for_device(request.cookies.get(cookies.name(cookies.KIOSK)))
             if kiosk is not None:
                 scope.setdefault("state", {})[kiosks.SCOPE_KEY] = kiosk
                 if request.url.path == "/staff" or request.url.path.startswith("/staff/"):
@@ -71,15 +70,7 @@ class KioskController(Controller):
         kiosks.forget_cached()
         kiosk = await kiosks.for_device(device_token)
         assert kiosk is not None
-        cookie = Cookie(
-            key=kiosks.COOKIE,
-            value=device_token,
-            max_age=kiosks.COOKIE_MAX_AGE,
-            path="/",
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-        )
+        cookie = cookies.make(cookies.KIOSK, device_token, kiosks.COOKIE_MAX_AGE)
         return Redirect(path=home_path(kiosk), status_code=303, cookies=[cookie])
 
 

@@ -9,6 +9,7 @@ from litestar.params import Parameter
 from litestar.response import Template
 
 from web.district.services import list_schools
+from web.page_cache import PAGE_SECONDS
 from web.resources.places import zip_centroids
 from web.resources.services import ResourceFilters, get_resource, near_point, search_resources
 from web.resources.taxonomy import NEED_BY_CODE, NEEDS
@@ -18,7 +19,7 @@ from web.templating import render
 class ResourcesController(Controller):
     path = "/resources"
 
-    @get("/", name="resources")
+    @get("/", name="resources", cache=PAGE_SECONDS)
     async def list_resources(
         self,
         request: Request,
@@ -51,7 +52,7 @@ class ResourcesController(Controller):
         }
         return await render(request, "resources.html", context, partial="_resource_results.html")
 
-    @get("/{resource_id:str}", name="resource")
+    @get("/{resource_id:str}", name="resource", cache=PAGE_SECONDS)
     async def show_resource(self, request: Request, resource_id: str) -> Template:
         resource = await get_resource(resource_id)
         if resource is None:

@@ -15,6 +15,7 @@ from babel.numbers import format_decimal
 
 from web.district.tables import School
 from web.i18n import current_locale
+from web.page_cache import forget_public_pages
 from web.resources import hours, places, search_index
 from web.resources.tables import (
     Address,
@@ -158,8 +159,10 @@ async def _directory_version() -> tuple[Any, ...]:
 
 
 def forget_directory() -> None:
-    """This process changed the directory: read it again on the next request."""
+    """This process changed the directory: read it again on the next request, and render the public
+    pages that show it afresh (in every process) once the change is committed."""
     _snapshots.clear()
+    forget_public_pages()
 
 
 async def _snapshot() -> dict[str, ResourceView]:

@@ -15,6 +15,7 @@ from zoneinfo import available_timezones
 from web.cases.categories import CATEGORIES
 from web.district.tables import District, School
 from web.i18n import N_
+from web.page_cache import forget_public_pages
 from web.staff import access, audit
 from web.staff.services import StaffError, add_staff, reset_password
 from web.staff.tables import ROLES, StaffAccount, StaffSchool, StaffSession
@@ -207,6 +208,7 @@ async def update_district(admin: StaffAccount, data: dict[str, Any], categories:
             **retention,
         }
     ).where(District.id == district.id)
+    forget_public_pages()  # they show the district's name, colour and numbers
     await audit.record("district.updated", staff=admin)
     return {}
 
@@ -235,5 +237,6 @@ async def update_school_hours(admin: StaffAccount, school: School, data: dict[st
     if problems:
         return problems
     await School.update({School.hours: hours, School.timezone: timezone}).where(School.id == school.id)
+    forget_public_pages()
     await audit.record("school.updated", staff=admin, school=school.slug)
     return {}

@@ -18,7 +18,6 @@ from web.settings import load_settings
 from web.staff import audit
 from web.staff.tables import StaffAccount, StaffSession
 
-COOKIE_NAME = "lantern_staff"
 _hasher = PasswordHasher()
 # Verifying against this keeps a wrong email as slow as a wrong password.
 _DUMMY_HASH = _hasher.hash("not a real password, only a timing stand-in")

@@ -16,7 +16,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Dependency
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
 
-from web import i18n, live
+from web import cookies, i18n, live
 from web.cases import casework, services, workflow
 from web.cases.categories import BY_KEY, CATEGORIES
 from web.district.services import list_schools
@@ -73,7 +73,7 @@ class SignInController(Controller):
                 next_path=next_path, status_code=422,
             )  # fmt: skip
         # A session the browser already had (someone else's, or a planted one) ends here.
-        await auth.end_session(request.cookies.get(auth.COOKIE_NAME))
+        await auth.end_session(request.cookies.get(cookies.name(cookies.STAFF_SESSION)))
         token = await auth.start_session(account)
         target = f"/staff/sign-in/code?next={next_path}" if account.totp_enabled else next_path
         return _with_session_cookie(Redirect(path=target, status_code=303), request, token)
@@ -89,7 +89,7 @@ class SignInController(Controller):
         account = current_staff(request)
         if auth.code_tries_left(account) <= 0:
             # Too many wrong codes: this half-signed-in session ends; start again with the password.
-            await auth.end_session(request.cookies.get(auth.COOKIE_NAME))
+            await auth.end_session(request.cookies.get(cookies.name(cookies.STAFF_SESSION)))
             await audit.record("signin.second_factor_locked", staff=account)
             return _with_session_cookie(Redirect(path="/staff/sign-in", status_code=303), request, None)
         if not await two_factor.check_code(account, str(data.get("code", ""))):
@@ -103,26 +103,19 @@ class SignInController(Controller):
 
     @post("/sign-out", name="staff_sign_out", status_code=303)
     async def sign_out(self, request: Request) -> Redirect:
-        await auth.end_session(request.cookies.get(auth.COOKIE_NAME))
-        response = Redirect(path="/staff/sign-in", status_code=303)
-        response.delete_cookie(auth.COOKIE_NAME, path="/staff")
-        return response
+        await auth.end_session(request.cookies.get(cookies.name(cookies.STAFF_SESSION)))
+        return Redirect(
+            path="/staff/sign-in", status_code=303, cookies=[cookies.removal(cookies.STAFF_SESSION)]
+        )
 
 
 def _with_session_cookie(response: Redirect, request: Request, token: str | None) -> Redirect:
-    """Set (or, with no token, remove) the staff session cookie: HttpOnly, SameSite=Strict, /staff only."""
+    """Set (or, with no token, remove) the staff session cookie (web/cookies.py)."""
     if token is None:
-        response.delete_cookie(auth.COOKIE_NAME, path="/staff")
-        return response
-    response.set_cookie(
-        key=auth.COOKIE_NAME,
-        value=token,
-        path="/staff",
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        max_age=load_settings().staff_absolute_hours * 3600,
-    )
+        response.set_cookie(cookies.removal(cookies.STAFF_SESSION))
+    else:
+        max_age = load_settings().staff_absolute_hours * 3600
+        response.set_cookie(cookies.make(cookies.STAFF_SESSION, token, max_age))
     return response
 
 
@@ -186,7 +179,7 @@ class QueueController(Controller):
         # Subscribe before answering, or an event between now and the first read is lost.
         subscriber = await channels.subscribe([live.CHANNEL])
 
-        token = request.cookies.get(auth.COOKIE_NAME)
+        token = request.cookies.get(cookies.name(cookies.STAFF_SESSION))
 
         async def stream() -> AsyncGenerator[ServerSentEventMessage, None]:
             inbox: asyncio.Queue[bytes] = asyncio.Queue()

@@ -60,32 +60,29 @@ async def _candidates(school_id: int | None) -> list[StaffAccount]:
     ]
 
 
+async def _call_list(key: str, name: str | None, school_id: int | None) -> dict[str, Any]:
+    """One school's call tree (or the district's, school_id None) as the page shows it."""
+    return {
+        "key": key,
+        "name": name,
+        "contacts": await _contacts(school_id),
+        "candidates": await _candidates(school_id),
+        "timing": await _minutes(school_id),
+    }
+
+
 class EscalationAdminController(Controller):
     path = "/staff/admin/call-tree"
     guards = [require_staff]
 
     async def _page(self, request: Request, *, error: str | None = None, status_code: int = 200) -> Template:
         account = current_staff(request)
-        lists: list[dict[str, Any]] = [
-            {
-                "key": s.slug,
-                "name": s.name,
-                "contacts": await _contacts(s.id),
-                "candidates": await _candidates(s.id),
-                "timing": await _minutes(s.id),
-            }
-            for s in await admin.manageable_schools(account)
+        owners: list[tuple[str, str | None, int | None]] = [
+            (s.slug, s.name, s.id) for s in await admin.manageable_schools(account)
         ]
         if account.role == "district_admin":
-            lists.append(
-                {
-                    "key": DISTRICT,
-                    "name": None,
-                    "contacts": await _contacts(None),
-                    "candidates": await _candidates(None),
-                    "timing": await _minutes(None),
-                }
-            )
+            owners.append((DISTRICT, None, None))
+        lists = [await _call_list(key, name, school_id) for key, name, school_id in owners]
         context = {
             "lists": lists,
             "life_safety_choices": escalation.LIFE_SAFETY_CHOICES,

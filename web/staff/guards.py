@@ -12,8 +12,9 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect
 
+from web import cookies
 from web.district.tables import District
-from web.staff.auth import COOKIE_NAME, SignedIn, resume_session
+from web.staff.auth import SignedIn, resume_session
 from web.staff.tables import StaffAccount
 
 
@@ -26,7 +27,7 @@ class EnrolmentNeeded(NotAuthorizedException):
 
 
 async def _signed_in(connection: ASGIConnection[Any, Any, Any, Any]) -> SignedIn:
-    signed_in = await resume_session(connection.cookies.get(COOKIE_NAME))
+    signed_in = await resume_session(connection.cookies.get(cookies.name(cookies.STAFF_SESSION)))
     if signed_in is None:
         raise NotAuthorizedException()
     connection.state.staff = signed_in.account
