@@ -43,6 +43,7 @@ STORE_NAME = "response_cache"  # the name Litestar's ResponseCacheConfig looks u
 _KEY = "lantern.page_key"
 logger = logging.getLogger(__name__)
 _generation = [0]
+_ORIGIN = secrets.token_hex(8)  # names this process in the news it sends
 # The key this request is rendering for others, if any (set by the store, cleared by the middleware).
 _rendering_here: ContextVar[str | None] = ContextVar("lantern_rendering_here", default=None)
 
@@ -55,7 +56,7 @@ def forget_public_pages() -> None:
 
 def _changed() -> None:
     _generation[0] += 1
-    live.publish_raw(live.PUBLIC_CHANNEL, "changed")
+    live.publish_raw(live.PUBLIC_CHANNEL, _ORIGIN)
 
 
 def page_key(request: Request) -> str:
@@ -191,8 +192,9 @@ class BoundedMemoryStore(Store):
 
 async def _follow(plugin: ChannelsPlugin) -> None:
     async with plugin.start_subscription([live.PUBLIC_CHANNEL]) as subscriber:
-        async for _event in subscriber.iter_events():
-            _generation[0] += 1
+        async for event in subscriber.iter_events():
+            if event.decode() != _ORIGIN:  # this process moved on when it made the change
+                _generation[0] += 1
 
 
 class Follower:
