@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 from litestar.testing import AsyncTestClient
 
 from web.demo.seed import DEMO_PASSWORD
@@ -33,3 +34,16 @@ async def sign_in(client: AsyncTestClient, email: str, password: str = DEMO_PASS
         re.findall(r'data-testid="sign-in-error">([^<]*)', response.text),
     )
     return token
+
+
+def signed_in_cookies(base: str) -> httpx.Cookies:
+    """The district admin signed in on a running server (at base), as cookies for other clients."""
+    with httpx.Client(base_url=base) as client:
+        page = client.get("/staff/sign-in")
+        token = csrf_from(page.text)
+        answer = client.post(
+            "/staff/sign-in",
+            data={"email": DISTRICT, "password": DEMO_PASSWORD, "_csrf_token": token, "next": "/staff"},
+        )
+        assert answer.status_code in (200, 303), answer.status_code
+        return client.cookies

@@ -24,11 +24,11 @@ import pytest
 from click.testing import CliRunner
 
 from tests.e2e.support import free_port
+from tests.integration.staff_support import signed_in_cookies
 from web.cli import main
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LANTERN = Path(sys.executable).parent / "lantern"
-DISTRICT = "district@demo.lantern.example"
 
 
 def test_several_workers_refuse_the_embedded_database(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,20 +82,6 @@ def two_servers() -> Iterator[tuple[str, str]]:
     for process in processes:
         process.terminate()
         process.wait(timeout=15)
-
-
-def signed_in_cookies(base: str) -> httpx.Cookies:
-    from web.demo.seed import DEMO_PASSWORD
-
-    with httpx.Client(base_url=base) as client:
-        page = client.get("/staff/sign-in")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        answer = client.post(
-            "/staff/sign-in",
-            data={"email": DISTRICT, "password": DEMO_PASSWORD, "_csrf_token": token, "next": "/staff"},
-        )
-        assert answer.status_code in (200, 303), answer.status_code
-        return client.cookies
 
 
 def save_short_name(base: str, short_name: str) -> None:

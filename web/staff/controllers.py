@@ -164,10 +164,15 @@ class QueueController(Controller):
 
     @get("/events", name="staff_events")
     async def events(
-        self, request: Request, channels: Annotated[ChannelsPlugin, Dependency(skip_validation=True)]
+        self,
+        request: Request,
+        channels: Annotated[ChannelsPlugin, Dependency(skip_validation=True)],
+        case: str = "",
     ) -> ServerSentEvent:
-        """Server-sent events for the queue and case pages: ids and kinds only, never case content,
-        and only for cases of this staff member's schools."""
+        """Server-sent events: ids and kinds only, never case content, and only for cases of this staff
+        member's schools. The queue page gets a `queue` event for every change; a case page
+        (`?case=ID`) gets `case-ID` events for its own case only, so each stream carries one event per
+        change it cares about."""
         account = current_staff(request)
         if account.role not in access.CASE_ROLES:
             raise NotFoundException()  # analysts see aggregates only, never case events
@@ -206,8 +211,10 @@ class QueueController(Controller):
                         event = json.loads(raw)
                         if not reach["all"] and event.get("school") not in reach["schools"]:
                             continue
-                        yield ServerSentEventMessage(event="queue", data=raw.decode())
-                        yield ServerSentEventMessage(event=f"case-{event['case']}", data=raw.decode())
+                        if not case:
+                            yield ServerSentEventMessage(event="queue", data=raw.decode())
+                        elif event.get("case") == case:
+                            yield ServerSentEventMessage(event=f"case-{case}", data=raw.decode())
             finally:
                 await channels.unsubscribe(subscriber)
 

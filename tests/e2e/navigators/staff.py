@@ -14,7 +14,12 @@ DISTRICT_ADMIN = "district@demo.lantern.example"  # every school
 LINCOLN_RESPONDER = "counselor.lincoln@demo.lantern.example"  # lincoln-hs only
 NORTHGATE_PRINCIPAL = "principal.northgate@demo.lantern.example"  # northgate-ms only
 
-EVENTS = re.compile(r"/staff/events$")
+EVENTS = re.compile(r"/staff/events$")  # the queue page's stream
+
+
+def case_events(case_id: str) -> re.Pattern[str]:
+    """A case page's stream: that case's changes only."""
+    return re.compile(rf"/staff/events\?case={case_id}$")
 
 
 # --- In the staff console ---------------------------------------------------------------------------
@@ -62,7 +67,7 @@ def queue_row(page: Page, case_id: str) -> Locator:
 
 def opens_case_from_queue(page: Page, case_id: str) -> None:
     """Clicks the case in the queue: its page, listening for live updates."""
-    with page.expect_response(EVENTS):
+    with page.expect_response(case_events(case_id)):
         queue_row(page, case_id).get_by_role("link").click()
     expect(page).to_have_url(re.compile(rf"/staff/cases/{case_id}$"))
     expect(page.locator("body#staff-case")).to_be_attached()
@@ -70,7 +75,7 @@ def opens_case_from_queue(page: Page, case_id: str) -> None:
 
 def opens_case(page: Page, case_id: str) -> None:
     """Goes straight to a case page (a link from a colleague), listening for live updates."""
-    with page.expect_response(EVENTS):
+    with page.expect_response(case_events(case_id)):
         page.goto(f"/staff/cases/{case_id}")
     expect(page.locator("body#staff-case")).to_be_attached()
 
