@@ -45,11 +45,11 @@ lint: install ## Ruff (with gettext and bandit rules) and mypy
 
 test: catalogs browser lint ## Everything: lint, unit and integration tests (SQLite, then PostgreSQL), browser stories
 	$(RUN) pytest -m "not e2e" -q
-	bash scripts/with-postgres.sh $(RUN) pytest -m "not e2e" -q
+	bash scripts/with-postgres.sh bash scripts/with-redis.sh $(RUN) pytest -m "not e2e" -q
 	$(RUN) pytest -m e2e -q
 
-test-postgres: catalogs ## Unit and integration tests on a throwaway PostgreSQL server
-	bash scripts/with-postgres.sh $(RUN) pytest -m "not e2e" -q
+test-postgres: catalogs ## Unit and integration tests on throwaway PostgreSQL and Redis servers
+	bash scripts/with-postgres.sh bash scripts/with-redis.sh $(RUN) pytest -m "not e2e" -q
 
 test-fast: catalogs ## Unit and integration tests only
 	$(RUN) pytest -m "not e2e" -q

@@ -1,9 +1,11 @@
-"""Several app processes on one PostgreSQL database: a live event published by one process reaches an
-SSE client of another (LISTEN/NOTIFY), and `lantern serve --workers N` refuses the embedded SQLite
-database, where events could not cross processes.
+"""Several app processes on one database: a live event published by one process reaches an SSE client
+of another, and a change saved in one shows at once on public pages the other keeps in memory; through
+PostgreSQL LISTEN/NOTIFY, or through Redis (REDIS_URL) for processes sharing the embedded database. And
+`lantern serve --workers N` refuses the embedded database without Redis, where events could not cross.
 
-The cross-process story needs PostgreSQL: it runs in the suite's PostgreSQL pass (`make test` runs the
-whole suite there too), and is skipped, with the reason, in the SQLite pass."""
+The cross-process stories need PostgreSQL and Redis: they run in the suite's PostgreSQL pass (`make test`
+starts both there, scripts/with-postgres.sh and scripts/with-redis.sh), and are skipped, with the reason,
+in the SQLite pass."""
 
 from __future__ import annotations
 
@@ -46,16 +48,22 @@ def test_several_workers_refuse_the_embedded_database(monkeypatch: pytest.Monkey
     assert "Several workers need PostgreSQL" in result.output
 
 
-@pytest.fixture
-def two_servers() -> Iterator[tuple[str, str]]:
-    url = os.environ.get("LANTERN_TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass of make test")
+@pytest.fixture(params=["postgresql", "redis"])
+def two_servers(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+    """Two app processes sharing one database: PostgreSQL with LISTEN/NOTIFY between them, or the embedded
+    SQLite file with Redis pub/sub between them (REDIS_URL)."""
     data_dir = tempfile.mkdtemp(prefix="lantern-two-")  # shared: both servers use the same secrets
     env = {k: v for k, v in os.environ.items() if not k.startswith("LANTERN_")}
-    env.update(
-        DATABASE_URL=url, LANTERN_DATA_DIR=data_dir, PICCOLO_CONF="web.piccolo_conf", LANTERN_RUN_WORKER="0"
-    )
+    env.pop("DATABASE_URL", None)
+    env.update(LANTERN_DATA_DIR=data_dir, PICCOLO_CONF="web.piccolo_conf", LANTERN_RUN_WORKER="0")
+    if request.param == "postgresql":
+        if not os.environ.get("LANTERN_TEST_DATABASE_URL"):
+            pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass of make test")
+        env["DATABASE_URL"] = os.environ["LANTERN_TEST_DATABASE_URL"]
+    else:
+        if not os.environ.get("LANTERN_TEST_REDIS_URL"):
+            pytest.skip("needs Redis: runs in the PostgreSQL pass of make test (scripts/with-redis.sh)")
+        env["REDIS_URL"] = os.environ["LANTERN_TEST_REDIS_URL"]
     processes, bases = [], []
     for _ in range(2):
         port = free_port()

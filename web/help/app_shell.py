@@ -36,11 +36,6 @@ SHELL_FILES = (
     "js/signal.js",
     "js/pow-worker.js",
     "vendor/htmx-2.0.11.min.js",
-    "icons/lantern.svg",
-    "icons/language.svg",
-    "icons/path-counselor.svg",
-    "icons/path-report.svg",
-    "icons/path-resources.svg",
     "icons/app-192.png",
 )
 OFFLINE_PAGES_PATH = "/offline/pages"
@@ -48,11 +43,7 @@ OFFLINE_PAGES_PATH = "/offline/pages"
 
 @cache
 def shell_urls() -> tuple[str, ...]:
-    needs = sorted(
-        p.relative_to(PROJECT_ROOT / "static").as_posix()
-        for p in (PROJECT_ROOT / "static" / "icons" / "needs").glob("*.svg")
-    )
-    return tuple(static_url(path) for path in (*SHELL_FILES, *needs))
+    return tuple(static_url(path) for path in SHELL_FILES)
 
 
 @cache
