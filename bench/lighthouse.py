@@ -30,17 +30,22 @@ CHROME_FLAGS = (
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100}
 
 
-def audit(url: str, out_dir: Path) -> dict[str, int]:
+def audit(url: str, out_dir: Path, attempts: int = 3) -> dict[str, int]:
     report = out_dir / "report.json"
-    subprocess.run(
-        [
-            str(LIGHTHOUSE), url, "--output=json", f"--output-path={report}", "--quiet",
-            f"--chrome-flags={CHROME_FLAGS}", "--only-categories=performance,accessibility,best-practices",
-        ],
-        env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
-        check=True,
-        timeout=180,
-    )  # fmt: skip
+    for attempt in range(1, attempts + 1):
+        run = subprocess.run(
+            [
+                str(LIGHTHOUSE), url, "--output=json", f"--output-path={report}", "--quiet",
+                f"--chrome-flags={CHROME_FLAGS}", "--only-categories=performance,accessibility,best-practices",
+            ],
+            env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
+            timeout=180,
+        )  # fmt: skip
+        if run.returncode == 0:
+            break
+        # Lighthouse itself sometimes loses the trace of a page load (NO_NAVSTART) and asks to run again.
+        if attempt == attempts:
+            raise RuntimeError(f"Lighthouse failed {attempts} times on {url}")
     categories = json.loads(report.read_text())["categories"]
     return {name: round(categories[name]["score"] * 100) for name in TARGETS}
 

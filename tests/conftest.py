@@ -17,6 +17,11 @@ os.environ["LANTERN_RUN_WORKER"] = "0"
 os.environ["LANTERN_ALLOW_LOCAL_PUSH"] = "1"
 # Form tests post to /community from one address without a browser to solve the proof-of-work.
 os.environ.setdefault("LANTERN_COMMUNITY_UNSOLVED_LIMIT", "100000")
+os.environ.setdefault("LANTERN_REPORT_RATE_PER_MINUTE", "100000")
+# The test client runs the app on an event loop of its own, and a connection pool belongs to one loop,
+# while tests also query the database from theirs: no pool here. Servers the tests start (the two
+# processes in test_scale_out.py) keep theirs.
+os.environ.setdefault("LANTERN_DB_POOL_SIZE", "0")
 # The suite runs on the embedded default unless LANTERN_TEST_DATABASE_URL names a PostgreSQL database.
 os.environ.pop("DATABASE_URL", None)
 if os.environ.get("LANTERN_TEST_DATABASE_URL"):

@@ -68,6 +68,18 @@ def on_commit(callback: Callable[[], None]) -> None:
         pending.append(callback)
 
 
+async def open_pool(engine: Engine, max_size: int) -> None:
+    """PostgreSQL: keep up to max_size connections open for the process (one per query would cost a
+    connection handshake each time, and could run past the server's connection limit under load)."""
+    if isinstance(engine, PostgresEngine) and max_size > 0:
+        await engine.start_connection_pool(min_size=min(2, max_size), max_size=max_size)
+
+
+async def close_pool(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()
+
+
 @asynccontextmanager
 async def write_transaction(engine: Engine) -> AsyncIterator[None]:
     """A transaction for read-modify-write: IMMEDIATE on SQLite so concurrent writers queue

@@ -5,7 +5,8 @@ install pages are the same for everyone who asks for them in the same language, 
 rush is answered from memory instead of rendering the same page again. Litestar's response cache does
 the work (`cache=PAGE_SECONDS` on those handlers); this module gives it
 
-- a key: the path and query, the language, whether htmx asked for a partial, and a generation number;
+- a key: the path and query, the language, whether htmx asked for a partial, whether the browser takes
+  gzip (the answer is kept as sent), and a generation number;
 - a store bounded in bytes, so searches with endless different words cannot grow memory without end;
 - `forget_public_pages()`: every writer of what those pages show (district settings, schools, the
   directory) calls it, and the generation moves on. With several processes the news travels on the
@@ -75,8 +76,19 @@ def _key_for(request: Request) -> str:
     locale, prefix = i18n.locale_of(request.scope, request.headers.get("accept-language"))
     query = urlencode(sorted(request.query_params.multi_items()))
     htmx = f"{request.headers.get('hx-request', '')}/{request.headers.get('hx-boosted', '')}"
+    # The answer is kept as sent, compressed or not, so whether the browser takes gzip is part of the key.
+    gzip = "gzip" in request.headers.get("accept-encoding", "")
     raw = "|".join(
-        (str(_generation[0]), locale, prefix, htmx, request.headers.get("host", ""), request.url.path, query)
+        (
+            str(_generation[0]),
+            locale,
+            prefix,
+            htmx,
+            str(gzip),
+            request.headers.get("host", ""),
+            request.url.path,
+            query,
+        )
     )
     return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 

@@ -21,6 +21,8 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
     # Empty means the embedded SQLite default; postgresql://... switches engines.
     database_url: str = ""
+    # PostgreSQL connections each process keeps open (0: a new connection for every query).
+    db_pool_size: int = 20
     # Minimum seconds a /check lookup takes, so a wrong code and a malformed one look alike.
     check_min_seconds: float = 1.0
     # /check attempts per client address per minute (counted in memory, never stored).
@@ -54,6 +56,9 @@ class Settings:
     # Community reports without a solved proof-of-work (no JavaScript, or a script) per address per
     # 10 minutes (counted in memory only).
     community_unsolved_limit: int = 3
+    # Reports from one address per minute, on any form (counted in memory only): generous, as a whole
+    # school may share one address; it stops one machine from flooding the server.
+    report_rate_per_minute: int = 60
     # Host names this installation answers to (e.g. "help.example.org"); empty answers any (development).
     allowed_hosts: tuple[str, ...] = ()
     # Send Strict-Transport-Security (set it when people reach Lantern over HTTPS only).
@@ -87,6 +92,7 @@ def load_settings() -> Settings:
     return Settings(
         data_dir=data_dir,
         database_url=os.environ.get("DATABASE_URL", ""),
+        db_pool_size=int(_env_float("LANTERN_DB_POOL_SIZE", 20)),
         check_min_seconds=_env_float("LANTERN_CHECK_MIN_SECONDS", 1.0),
         check_rate_per_minute=int(_env_float("LANTERN_CHECK_RATE_PER_MINUTE", 10)),
         quick_exit_url=os.environ.get("LANTERN_QUICK_EXIT_URL", "https://www.weather.gov/"),
@@ -101,6 +107,7 @@ def load_settings() -> Settings:
             h.strip() for h in os.environ.get("LANTERN_TRUSTED_PROXIES", "").split(",") if h.strip()
         ),
         community_unsolved_limit=int(_env_float("LANTERN_COMMUNITY_UNSOLVED_LIMIT", 3)),
+        report_rate_per_minute=int(_env_float("LANTERN_REPORT_RATE_PER_MINUTE", 60)),
         redis_url=os.environ.get("REDIS_URL", ""),
         run_worker=os.environ.get("LANTERN_RUN_WORKER", "1") != "0",
         allow_local_push=os.environ.get("LANTERN_ALLOW_LOCAL_PUSH", "") == "1",

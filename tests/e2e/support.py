@@ -61,6 +61,7 @@ def server_env(data_dir: Path, overrides: dict[str, str] | None = None) -> dict[
         LANTERN_CHECK_MIN_SECONDS="0.2",
         LANTERN_CHECK_RATE_PER_MINUTE="1000",
         LANTERN_COMMUNITY_UNSOLVED_LIMIT="1000",
+        LANTERN_REPORT_RATE_PER_MINUTE="100000",
         PICCOLO_CONF="web.piccolo_conf",
         PYTHONUNBUFFERED="1",
     )

@@ -11,7 +11,7 @@ import time
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.integration.conftest import report_fields
+from tests.integration.conftest import png_bytes, report_fields
 from web.cases.tables import Report
 from web.help import flood
 from web.settings import load_settings
@@ -74,9 +74,38 @@ async def test_without_proof_only_a_few_reports_go_through(
         )
         assert solved.status_code == 200  # a solved challenge is never limited
         assert await Report.count().where(Report.source == "community") == 3
-        # Students' own form has no brake: a child in trouble is never told to wait.
+        # Students' own form needs no proof-of-work.
         assert (await client.post("/report", data=report_fields())).status_code == 200
     finally:
         monkeypatch.undo()
         load_settings.cache_clear()
         flood._unsolved.clear()
+
+
+async def test_one_address_sending_many_reports_is_asked_to_wait_and_loses_nothing(
+    client: AsyncTestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANTERN_REPORT_RATE_PER_MINUTE", "2")
+    load_settings.cache_clear()
+    flood._reports.clear()
+    try:
+        first = [(await client.post("/report", data=report_fields())).status_code for _ in range(2)]
+        words = "Third report from the library computers about the fight by the gym."
+        refused = await client.post(
+            "/report",
+            data=report_fields(description=words),
+            files={"photos": ("p.png", png_bytes(), "image/png")},
+        )
+        assert first == [200, 200] and refused.status_code == 429
+        assert refused.headers["retry-after"] == "60"
+        # Told plainly, with everything typed (and the photo) still there.
+        assert "Please wait a few minutes, then press Send again." in refused.text
+        assert words in refused.text and 'href="#field-send"' in refused.text
+        assert 'name="upload_token"' in refused.text
+        assert await Report.count() == 2
+        # A form with a mistake is answered as ever, and does not count.
+        assert (await client.post("/report", data=report_fields(description=""))).status_code == 422
+    finally:
+        monkeypatch.undo()
+        load_settings.cache_clear()
+        flood._reports.clear()

@@ -81,6 +81,14 @@ async def test_htmx_fragment_and_full_page_are_kept_apart(client: AsyncTestClien
     assert "<html" in (await client.get("/resources?q=food")).text
 
 
+async def test_a_browser_that_takes_no_gzip_gets_plain_html(client: AsyncTestClient) -> None:
+    assert (await client.get("/counselor", headers={"Accept-Encoding": "gzip"})).headers[
+        "content-encoding"
+    ] == "gzip"
+    plain = await client.get("/counselor", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.text.startswith("<!doctype html>")
+
+
 async def test_a_search_is_kept_by_its_words(client: AsyncTestClient) -> None:
     food = (await client.get("/resources?q=food")).text
     shelter = (await client.get("/resources?q=shelter")).text

@@ -5,6 +5,10 @@ whose SHA-256 with the challenge starts with enough zero bits (static/js/pow-wor
 Worker, while the person types). A report with a solved challenge goes through as any other. One
 without (no JavaScript, or a script flooding the page) still goes through, but only a few per address in
 a short while: addresses are counted in memory only and never written anywhere.
+
+Every report form (the students' too) also has a generous limit per address and minute
+(LANTERN_REPORT_RATE_PER_MINUTE, 60 by default): far above what one school's network sends on its worst
+day, but it keeps one machine from flooding the server, which would slow every other child's report.
 """
 
 from __future__ import annotations
@@ -23,7 +27,35 @@ CHALLENGE_SECONDS = 3 * 3600
 WINDOW_SECONDS = 600
 
 _used: dict[str, float] = {}
-_unsolved: dict[str, deque[float]] = {}
+
+
+class PerAddress:
+    """How often each address did something in the last `seconds`, in memory only."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._times: dict[str, deque[float]] = {}
+
+    def allow(self, address: str, limit: int, now: float | None = None) -> bool:
+        """Count one more for address, unless it already reached limit in the window."""
+        now = now or time.monotonic()
+        if len(self._times) > 10_000:  # many addresses: forget those quiet for the whole window
+            for quiet in [a for a, t in self._times.items() if not t or now - t[-1] > self.seconds]:
+                del self._times[quiet]
+        recent = self._times.setdefault(address, deque())
+        while recent and now - recent[0] > self.seconds:
+            recent.popleft()
+        if len(recent) >= limit:
+            return False
+        recent.append(now)
+        return True
+
+    def clear(self) -> None:
+        self._times.clear()
+
+
+_unsolved = PerAddress(WINDOW_SECONDS)
+_reports = PerAddress(60)
 
 
 def _sign(text: str) -> str:
@@ -70,11 +102,9 @@ def solved(challenge: str, nonce: str, now: float | None = None) -> bool:
 
 def unsolved_allowed(address: str, now: float | None = None) -> bool:
     """A few reports without a solved challenge per address per window (in memory only)."""
-    now = now or time.monotonic()
-    recent = _unsolved.setdefault(address, deque())
-    while recent and now - recent[0] > WINDOW_SECONDS:
-        recent.popleft()
-    if len(recent) >= load_settings().community_unsolved_limit:
-        return False
-    recent.append(now)
-    return True
+    return _unsolved.allow(address, load_settings().community_unsolved_limit, now)
+
+
+def report_allowed(address: str, now: float | None = None) -> bool:
+    """One more report from this address this minute (any form; in memory only)."""
+    return _reports.allow(address, load_settings().report_rate_per_minute, now)

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfoNotFoundError
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import TooManyRequestsException
 from litestar.response import Template
 
 from web import i18n
@@ -25,6 +24,7 @@ from web.district.services import (
 from web.district.tables import School
 from web.help import flood
 from web.help.forms import read_form, read_photos
+from web.i18n import N_
 from web.templating import render
 
 
@@ -72,11 +72,16 @@ async def _form_page(
     )
 
 
-def _passes_flood_check(request: Request, data: dict[str, object]) -> bool:
-    """A solved proof-of-work, or one of the few reports an address may send without one."""
+def _within_limits(request: Request, data: dict[str, object], source: str) -> bool:
+    """The per-address limit on every form, and on the community form the proof-of-work (or one of the
+    few reports an address may send without one). Addresses are counted in memory, never stored."""
+    address = request.client.host if request.client else "unknown"
+    if not flood.report_allowed(address):
+        return False
+    if source != "community":
+        return True
     if flood.solved(str(data.get("pow_challenge", "")), str(data.get("pow_nonce", ""))):
         return True
-    address = request.client.host if request.client else "unknown"  # in memory only, never stored
     return flood.unsolved_allowed(address)
 
 
@@ -94,8 +99,6 @@ async def _submit(request: Request, *, source: str) -> Template:
     if kiosk_of(request.scope):
         source = "kiosk"
     data, uploads = await read_form(request)
-    if source == "community" and not _passes_flood_check(request, data):
-        raise TooManyRequestsException(headers={"Retry-After": str(flood.WINDOW_SECONDS)})
     form = cases.ReportForm.from_data(data)
     await cases.purge_pending_uploads()
     form.upload_tokens = await cases.still_held(form.upload_tokens)
@@ -105,10 +108,21 @@ async def _submit(request: Request, *, source: str) -> Template:
     batch = await read_photos(uploads, already_held=len(form.upload_tokens))
     if batch.error:
         errors["photos"] = batch.error
+    status_code = 422
+    if not errors and not _within_limits(request, data, source):
+        # Counted only for reports that would be stored. Nothing is lost: the form comes back as typed
+        # (with JavaScript, the page keeps it and says to wait).
+        errors["send"] = N_(
+            "Many reports were sent from this network just now. Please wait a few minutes, then press Send again."
+        )
+        status_code = 429
     if errors:
         # Keep every usable photo: browsers cannot put a file back into a file input.
         form.upload_tokens += await cases.hold_photos(batch.photos)
-        return await _form_page(request, form, errors, source=source, status_code=422)
+        page = await _form_page(request, form, errors, source=source, status_code=status_code)
+        if status_code == 429:
+            page.headers["Retry-After"] = "60"
+        return page
 
     submitted = await cases.submit_report(form, batch.photos, source=source, locale=i18n.current_locale())
     school = next((s for s in schools if s.id == submitted.report.school), None)
