@@ -43,7 +43,12 @@ def free_port() -> int:
 def start_server(port: int, data_dir: str, **settings: str) -> subprocess.Popen[bytes]:
     """`lantern serve --demo` on this port and data directory, with LANTERN_* settings if given."""
     # Every benchmark client comes from 127.0.0.1: lift the per-address limit on reports.
-    env = {**os.environ, "LANTERN_DATA_DIR": data_dir, "LANTERN_REPORT_RATE_PER_MINUTE": "1000000", **settings}
+    env = {
+        **os.environ,
+        "LANTERN_DATA_DIR": data_dir,
+        "LANTERN_REPORT_RATE_PER_MINUTE": "1000000",
+        **settings,
+    }
     lantern = str(Path(sys.executable).with_name("lantern"))
     process = subprocess.Popen(
         [lantern, "serve", "--demo", "--port", str(port)],
