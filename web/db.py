@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,6 +19,7 @@ from web.per_loop import PerLoop
 from web.settings import Settings, load_settings
 
 BUSY_TIMEOUT_SECONDS = 10
+logger = logging.getLogger(__name__)
 
 
 class DurableSQLiteConnection(sqlite3.Connection):
@@ -89,7 +92,11 @@ async def write_transaction(engine: Engine) -> AsyncIterator[None]:
     token = _after_commit.set(pending) if outermost else None
     try:
         if isinstance(engine, SQLiteEngine):
-            async with _sqlite_writers.get(), engine.transaction(transaction_type=TransactionType.immediate):
+            # Only the outermost takes the writers' turn: the same task cannot take it twice.
+            async with (
+                _sqlite_writers.get() if outermost else contextlib.nullcontext(),
+                engine.transaction(transaction_type=TransactionType.immediate),
+            ):
                 yield
         else:
             async with engine.transaction():
@@ -98,4 +105,7 @@ async def write_transaction(engine: Engine) -> AsyncIterator[None]:
         if token is not None:
             _after_commit.reset(token)
     for callback in pending:  # reached only when the transaction committed
-        callback()
+        try:
+            callback()
+        except Exception:  # news about a stored change must not turn it into an error page
+            logger.exception("after-commit callback failed")

@@ -203,10 +203,19 @@ class BoundedMemoryStore(Store):
 
 
 async def _follow(plugin: ChannelsPlugin) -> None:
-    async with plugin.start_subscription([live.PUBLIC_CHANNEL]) as subscriber:
-        async for event in subscriber.iter_events():
-            if event.decode() != _ORIGIN:  # this process moved on when it made the change
-                _generation[0] += 1
+    while True:
+        try:
+            async with plugin.start_subscription([live.PUBLIC_CHANNEL]) as subscriber:
+                async for event in subscriber.iter_events():
+                    if event.decode() != _ORIGIN:  # this process moved on when it made the change
+                        _generation[0] += 1
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # Until it listens again, pages changed elsewhere show here after PAGE_SECONDS at most.
+            logger.warning("not hearing other processes' page changes; trying again", exc_info=True)
+        _generation[0] += 1  # anything missed meanwhile: render afresh
+        await asyncio.sleep(1)
 
 
 class Follower:

@@ -89,6 +89,11 @@ async def test_over_https_every_cookie_is_secure_with_the_host_prefix(
             await client.get(f"/{link}")
             enrolled = await client.post(f"/{link}", follow_redirects=False)
             kiosk = _attributes(enrolled.headers["set-cookie"], "__Host-lantern_kiosk")
+            # A kiosk enrolled while the site still ran on plain HTTP keeps its old cookie, and works.
+            device = client.cookies.get("__Host-lantern_kiosk")
+            client.cookies.clear()
+            client.cookies.set("lantern_kiosk", device or "")
+            assert "data-kiosk-idle" in (await client.get("/kiosk")).text
             await Kiosk.delete(force=True)
             kiosks.forget_cached()
         for attributes in (csrf, session, kiosk, removal):

@@ -98,14 +98,23 @@ async def test_one_address_sending_many_reports_is_asked_to_wait_and_loses_nothi
         )
         assert first == [200, 200] and refused.status_code == 429
         assert refused.headers["retry-after"] == "60"
-        # Told plainly, with everything typed (and the photo) still there.
+        # Told plainly, with everything typed still there (photos are not decoded or kept for a refused
+        # send: with JavaScript the page keeps them in place).
         assert "Please wait a few minutes, then press Send again." in refused.text
         assert words in refused.text and 'href="#field-send"' in refused.text
-        assert 'name="upload_token"' in refused.text
+        assert 'name="upload_token"' not in refused.text
         assert await Report.count() == 2
-        # A form with a mistake is answered as ever, and does not count.
-        assert (await client.post("/report", data=report_fields(description=""))).status_code == 422
+        # Someone in danger right now is not the one told to wait.
+        danger = await client.post("/report", data=report_fields(danger_now="yes"))
+        assert danger.status_code == 200 and await Report.count() == 3
     finally:
         monkeypatch.undo()
         load_settings.cache_clear()
         flood._reports.clear()
+
+
+def test_limits_count_an_ipv6_home_network_as_one_address() -> None:
+    assert flood.address_of("2001:db8:1:2:aaaa::1") == flood.address_of("2001:db8:1:2:bbbb::9")
+    assert flood.address_of("2001:db8:1:2::1") != flood.address_of("2001:db8:1:3::1")
+    assert flood.address_of("203.0.113.7") == "203.0.113.7"
+    assert flood.address_of("testclient") == "testclient"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import time
 from collections import deque
@@ -29,17 +30,37 @@ WINDOW_SECONDS = 600
 _used: dict[str, float] = {}
 
 
+# Someone in danger right now is never the one told to wait: their reports count, but are refused
+# only far past the limit (a script sending nothing else is still bounded).
+LIFE_SAFETY_FACTOR = 5
+
+
+def address_of(host: str) -> str:
+    """What the limits count by: the address, or for IPv6 its /64 (one home or device often holds a
+    whole /64, and could otherwise take a fresh address for every try)."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 class PerAddress:
     """How often each address did something in the last `seconds`, in memory only."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._times: dict[str, deque[float]] = {}
+        self._pruned_at = 0.0
 
     def allow(self, address: str, limit: int, now: float | None = None) -> bool:
         """Count one more for address, unless it already reached limit in the window."""
         now = now or time.monotonic()
-        if len(self._times) > 10_000:  # many addresses: forget those quiet for the whole window
+        if len(self._times) > 10_000 and now - self._pruned_at > self.seconds:
+            # Many addresses: forget those quiet for the whole window (at most once a window).
+            self._pruned_at = now
             for quiet in [a for a, t in self._times.items() if not t or now - t[-1] > self.seconds]:
                 del self._times[quiet]
         recent = self._times.setdefault(address, deque())
@@ -105,6 +126,7 @@ def unsolved_allowed(address: str, now: float | None = None) -> bool:
     return _unsolved.allow(address, load_settings().community_unsolved_limit, now)
 
 
-def report_allowed(address: str, now: float | None = None) -> bool:
+def report_allowed(address: str, *, life_safety: bool = False, now: float | None = None) -> bool:
     """One more report from this address this minute (any form; in memory only)."""
-    return _reports.allow(address, load_settings().report_rate_per_minute, now)
+    limit = load_settings().report_rate_per_minute
+    return _reports.allow(address, limit * LIFE_SAFETY_FACTOR if life_safety else limit, now)

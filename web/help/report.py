@@ -72,17 +72,22 @@ async def _form_page(
     )
 
 
-def _within_limits(request: Request, data: dict[str, object], source: str) -> bool:
-    """The per-address limit on every form, and on the community form the proof-of-work (or one of the
-    few reports an address may send without one). Addresses are counted in memory, never stored."""
-    address = request.client.host if request.client else "unknown"
-    if not flood.report_allowed(address):
+TOO_MANY = N_(
+    "Many reports were sent from this network just now. Please wait a few minutes, then press Send again."
+)
+
+
+def _within_limits(request: Request, data: dict[str, object], source: str, *, life_safety: bool) -> bool:
+    """The per-address limit on every form (far higher for someone in danger now), and on the community
+    form the proof-of-work, or one of the few reports an address may send without one. Addresses are
+    counted in memory, never stored."""
+    address = flood.address_of(request.client.host if request.client else "unknown")
+    if source == "community" and not (
+        flood.solved(str(data.get("pow_challenge", "")), str(data.get("pow_nonce", "")))
+        or flood.unsolved_allowed(address)
+    ):
         return False
-    if source != "community":
-        return True
-    if flood.solved(str(data.get("pow_challenge", "")), str(data.get("pow_nonce", ""))):
-        return True
-    return flood.unsolved_allowed(address)
+    return flood.report_allowed(address, life_safety=life_safety)
 
 
 def _reading(school: School | None) -> NextReading | None:
@@ -102,27 +107,22 @@ async def _submit(request: Request, *, source: str) -> Template:
     form = cases.ReportForm.from_data(data)
     await cases.purge_pending_uploads()
     form.upload_tokens = await cases.still_held(form.upload_tokens)
+    if not _within_limits(request, data, source, life_safety=form.life_safety):
+        # Refused before any photo is decoded or kept, so that a flood stays cheap. With JavaScript the
+        # page stays as it is, photos included, and says to wait; without, the words come back.
+        page = await _form_page(request, form, {"send": TOO_MANY}, source=source, status_code=429)
+        page.headers["Retry-After"] = "60"
+        return page
     district = await get_district()
     schools = await list_schools()
     errors = cases.validate_report(form, {s.slug for s in schools}, enabled_keys(district))
     batch = await read_photos(uploads, already_held=len(form.upload_tokens))
     if batch.error:
         errors["photos"] = batch.error
-    status_code = 422
-    if not errors and not _within_limits(request, data, source):
-        # Counted only for reports that would be stored. Nothing is lost: the form comes back as typed
-        # (with JavaScript, the page keeps it and says to wait).
-        errors["send"] = N_(
-            "Many reports were sent from this network just now. Please wait a few minutes, then press Send again."
-        )
-        status_code = 429
     if errors:
         # Keep every usable photo: browsers cannot put a file back into a file input.
         form.upload_tokens += await cases.hold_photos(batch.photos)
-        page = await _form_page(request, form, errors, source=source, status_code=status_code)
-        if status_code == 429:
-            page.headers["Retry-After"] = "60"
-        return page
+        return await _form_page(request, form, errors, source=source, status_code=422)
 
     submitted = await cases.submit_report(form, batch.photos, source=source, locale=i18n.current_locale())
     school = next((s for s in schools if s.id == submitted.report.school), None)
