@@ -61,7 +61,7 @@ def test_student_reports_with_the_keyboard_alone(page: Page) -> None:
         "photos",
         "reporter_role",
         "share_contact",
-        "send-report",
+        "field-send",  # the Send button (the error summary links to it by this id)
     ]
     keyboard.tabs_to(page, first_radio, backwards=True)
     keyboard.focus_is_visible(page)
