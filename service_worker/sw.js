@@ -180,7 +180,10 @@ function warmOnce(prefix) {
 
 self.addEventListener("message", function (event) {
   var data = event.data || {};
-  if (data.type === "warm" && typeof data.prefix === "string" && /^(\/[a-z]{2})?$/.test(data.prefix)) {
+  if (data.type === "claim") {
+    // A page that opened while this worker was activating was not among those claimed then.
+    event.waitUntil(self.clients.claim());
+  } else if (data.type === "warm" && typeof data.prefix === "string" && /^(\/[a-z]{2})?$/.test(data.prefix)) {
     event.waitUntil(warm(data.prefix));
   } else if (data.type === "flush") {
     event.waitUntil(LanternOutbox.flush());

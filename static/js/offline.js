@@ -11,7 +11,10 @@
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { /* still works online */ });
     navigator.serviceWorker.ready.then(function (registration) {
-      if (registration.active) registration.active.postMessage({ type: "warm", prefix: prefix });
+      if (!registration.active) return;
+      // Opened while the worker was starting: ask to be taken under it now, not at the next page.
+      if (!navigator.serviceWorker.controller) registration.active.postMessage({ type: "claim" });
+      registration.active.postMessage({ type: "warm", prefix: prefix });
     });
     navigator.serviceWorker.addEventListener("message", function (event) {
       if (event.data && event.data.type === "outbox-changed") showStatus();

@@ -38,14 +38,17 @@ class Stream:
     def _read(self, base: str, path: str) -> None:
         name = ""
         with httpx.Client(base_url=base, cookies=self._cookies, timeout=60) as client:
-            with client.stream("GET", path) as stream:
-                for line in stream.iter_lines():
-                    if line.startswith("event: "):
-                        name = line[len("event: ") :]
-                        if name == "hello":
-                            self._ready.set()
-                    elif line.startswith("data: ") and name != "hello":
-                        self.events.put((name, json.loads(line[len("data: ") :])))
+            try:
+                with client.stream("GET", path) as stream:
+                    for line in stream.iter_lines():
+                        if line.startswith("event: "):
+                            name = line[len("event: ") :]
+                            if name == "hello":
+                                self._ready.set()
+                        elif line.startswith("data: ") and name != "hello":
+                            self.events.put((name, json.loads(line[len("data: ") :])))
+            except httpx.HTTPError:
+                return  # the server stopped at the end of the module
 
     def next(self, timeout: float = 10) -> tuple[str, dict[str, object]]:
         return self.events.get(timeout=timeout)
