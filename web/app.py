@@ -16,7 +16,6 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar_htmx import HTMXPlugin
-from piccolo.engine.base import Engine
 
 from web import cookies, i18n, live, page_cache
 from web.alerts.worker import Worker
@@ -25,6 +24,7 @@ from web.cases.retention import DailyPurge
 from web.cases.services import purge_pending_uploads
 from web.db import close_pool, open_pool
 from web.district.services import ensure_district
+from web.district.tables import District
 from web.help.controllers import help_routes
 from web.help.errors import ERROR_HANDLERS
 from web.help.kiosk import kiosk_middleware
@@ -66,13 +66,6 @@ async def _choose_locale(request: Request) -> None:
     i18n.set_locale(locale, prefix=prefix)
 
 
-def engine() -> Engine:
-    """The engine every table uses (web/piccolo_conf.py)."""
-    from web.district.tables import District
-
-    return District._meta.db
-
-
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
 
@@ -86,7 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     page_changes = page_cache.Follower()  # other processes' edits to what public pages show
 
     async def on_startup() -> None:
-        await open_pool(engine(), settings.db_pool_size)
+        await open_pool(District._meta.db, settings.db_pool_size)
         await migrate()
         await ensure_district()
         await purge_pending_uploads()
@@ -102,7 +95,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await page_changes.stop()
         await alerts.stop()
         await daily_purge.stop()
-        await close_pool(engine())
+        await close_pool(District._meta.db)
 
     app = Litestar(
         route_handlers=[

@@ -12,6 +12,8 @@ the prefix, which browsers would refuse there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from litestar.datastructures import Cookie
 
 from web.settings import load_settings
@@ -28,6 +30,12 @@ def secure() -> bool:
 def name(base: str) -> str:
     """The name the browser knows the cookie by."""
     return f"__Host-{base}" if secure() else base
+
+
+def read(jar: Mapping[str, str], base: str, *, older_name_too: bool = False) -> str | None:
+    """The cookie's value as the browser sent it. older_name_too: also under its unprefixed name, which
+    a browser set before the site was on HTTPS may still hold (a kiosk is enrolled for years)."""
+    return jar.get(name(base)) or (jar.get(base) if older_name_too else None)
 
 
 def make(base: str, value: str, max_age: int) -> Cookie:

@@ -26,6 +26,7 @@ from web.settings import load_settings
 DIFFICULTY_BITS = 18  # about 260,000 hashes: roughly a second on a school Chromebook
 CHALLENGE_SECONDS = 3 * 3600
 WINDOW_SECONDS = 600
+REPORT_WINDOW_SECONDS = 60  # LANTERN_REPORT_RATE_PER_MINUTE counts over this
 
 _used: dict[str, float] = {}
 
@@ -76,7 +77,7 @@ class PerAddress:
 
 
 _unsolved = PerAddress(WINDOW_SECONDS)
-_reports = PerAddress(60)
+_reports = PerAddress(REPORT_WINDOW_SECONDS)
 
 
 def _sign(text: str) -> str:

@@ -33,11 +33,8 @@ def kiosk_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             request: Request[Any, Any, Any] = Request(scope)
-            kiosk = await kiosks.for_device(
-                request.cookies.get(cookies.name(cookies.KIOSK))
-                # A kiosk enrolled before the site was told it is on HTTPS keeps working.
-                or request.cookies.get(cookies.KIOSK)
-            )
+            # A kiosk enrolled before the site was told it is on HTTPS keeps working.
+            kiosk = await kiosks.for_device(cookies.read(request.cookies, cookies.KIOSK, older_name_too=True))
             if kiosk is not None:
                 scope.setdefault("state", {})[kiosks.SCOPE_KEY] = kiosk
                 if request.url.path == "/staff" or request.url.path.startswith("/staff/"):

@@ -73,7 +73,7 @@ class SignInController(Controller):
                 next_path=next_path, status_code=422,
             )  # fmt: skip
         # A session the browser already had (someone else's, or a planted one) ends here.
-        await auth.end_session(request.cookies.get(cookies.name(cookies.STAFF_SESSION)))
+        await auth.end_session(cookies.read(request.cookies, cookies.STAFF_SESSION))
         token = await auth.start_session(account)
         target = f"/staff/sign-in/code?next={next_path}" if account.totp_enabled else next_path
         return _with_session_cookie(Redirect(path=target, status_code=303), request, token)
@@ -89,7 +89,7 @@ class SignInController(Controller):
         account = current_staff(request)
         if auth.code_tries_left(account) <= 0:
             # Too many wrong codes: this half-signed-in session ends; start again with the password.
-            await auth.end_session(request.cookies.get(cookies.name(cookies.STAFF_SESSION)))
+            await auth.end_session(cookies.read(request.cookies, cookies.STAFF_SESSION))
             await audit.record("signin.second_factor_locked", staff=account)
             return _with_session_cookie(Redirect(path="/staff/sign-in", status_code=303), request, None)
         if not await two_factor.check_code(account, str(data.get("code", ""))):
@@ -103,7 +103,7 @@ class SignInController(Controller):
 
     @post("/sign-out", name="staff_sign_out", status_code=303)
     async def sign_out(self, request: Request) -> Redirect:
-        await auth.end_session(request.cookies.get(cookies.name(cookies.STAFF_SESSION)))
+        await auth.end_session(cookies.read(request.cookies, cookies.STAFF_SESSION))
         return Redirect(
             path="/staff/sign-in", status_code=303, cookies=[cookies.removal(cookies.STAFF_SESSION)]
         )
@@ -184,7 +184,7 @@ class QueueController(Controller):
         # Subscribe before answering, or an event between now and the first read is lost.
         subscriber = await channels.subscribe([live.CHANNEL])
 
-        token = request.cookies.get(cookies.name(cookies.STAFF_SESSION))
+        token = cookies.read(request.cookies, cookies.STAFF_SESSION)
 
         async def stream() -> AsyncGenerator[ServerSentEventMessage, None]:
             inbox: asyncio.Queue[bytes] = asyncio.Queue()

@@ -27,7 +27,7 @@ class EnrolmentNeeded(NotAuthorizedException):
 
 
 async def _signed_in(connection: ASGIConnection[Any, Any, Any, Any]) -> SignedIn:
-    signed_in = await resume_session(connection.cookies.get(cookies.name(cookies.STAFF_SESSION)))
+    signed_in = await resume_session(cookies.read(connection.cookies, cookies.STAFF_SESSION))
     if signed_in is None:
         raise NotAuthorizedException()
     connection.state.staff = signed_in.account
