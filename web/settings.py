@@ -30,6 +30,9 @@ class Settings:
     # Largest photo a reporter may attach, and how many at once.
     max_photo_bytes: int = 10 * 1024 * 1024
     max_photos: int = 6
+    # Photo megabytes one address may send in 10 minutes, counted before decoding (in memory only):
+    # a school sharing one address sends far less; one machine cannot keep the server decoding.
+    photo_mb_per_address: int = 200
     # A neutral page the quick-exit button sends people to.
     quick_exit_url: str = "https://www.weather.gov/"
     # Staff sessions end after this long without activity, and after this long in any case.
@@ -107,6 +110,7 @@ def load_settings() -> Settings:
             h.strip() for h in os.environ.get("LANTERN_TRUSTED_PROXIES", "").split(",") if h.strip()
         ),
         community_unsolved_limit=int(_env_float("LANTERN_COMMUNITY_UNSOLVED_LIMIT", 3)),
+        photo_mb_per_address=int(_env_float("LANTERN_PHOTO_MB_PER_ADDRESS", 200)),
         report_rate_per_minute=int(_env_float("LANTERN_REPORT_RATE_PER_MINUTE", 60)),
         redis_url=os.environ.get("REDIS_URL", ""),
         run_worker=os.environ.get("LANTERN_RUN_WORKER", "1") != "0",

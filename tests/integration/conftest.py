@@ -38,9 +38,12 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
     await PendingUpload.delete(force=True)
 
 
-def png_bytes(width: int = 40, height: int = 30, *, gps: bool = False) -> bytes:
-    """A real PNG; with gps=True, a JPEG carrying EXIF GPS and camera tags to be stripped."""
+def png_bytes(width: int = 40, height: int = 30, *, gps: bool = False, noise: bool = False) -> bytes:
+    """A real PNG (of noise, which hardly compresses, with noise=True); with gps=True, a JPEG carrying
+    EXIF GPS and camera tags to be stripped."""
     image = Image.new("RGB", (width, height), (200, 40, 40))
+    if noise:
+        image = Image.merge("RGB", [Image.effect_noise((width, height), 120) for _ in range(3)])
     out = io.BytesIO()
     if gps:
         exif = Image.Exif()

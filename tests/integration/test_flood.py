@@ -7,6 +7,9 @@ import hashlib
 import itertools
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -58,13 +61,24 @@ def test_forged_stale_and_unsolved_challenges_fail(easy: None) -> None:
         assert not flood.solved(challenge, wrong)
 
 
+@contextmanager
+def limit(monkeypatch: pytest.MonkeyPatch, name: str, value: str, counter: Any) -> Iterator[None]:
+    """A limit set for one test, its in-memory counter starting and ending empty."""
+    monkeypatch.setenv(name, value)
+    load_settings.cache_clear()
+    counter.clear()
+    try:
+        yield
+    finally:
+        monkeypatch.undo()
+        load_settings.cache_clear()
+        counter.clear()
+
+
 async def test_without_proof_only_a_few_reports_go_through(
     client: AsyncTestClient, monkeypatch: pytest.MonkeyPatch, easy: None
 ) -> None:
-    monkeypatch.setenv("LANTERN_COMMUNITY_UNSOLVED_LIMIT", "2")
-    load_settings.cache_clear()
-    flood._unsolved.clear()
-    try:
+    with limit(monkeypatch, "LANTERN_COMMUNITY_UNSOLVED_LIMIT", "2", flood._unsolved):
         answers = [(await client.post("/community", data=report_fields())).status_code for _ in range(3)]
         assert answers == [200, 200, 429]
         page = await client.get("/community")
@@ -76,19 +90,12 @@ async def test_without_proof_only_a_few_reports_go_through(
         assert await Report.count().where(Report.source == "community") == 3
         # Students' own form needs no proof-of-work.
         assert (await client.post("/report", data=report_fields())).status_code == 200
-    finally:
-        monkeypatch.undo()
-        load_settings.cache_clear()
-        flood._unsolved.clear()
 
 
 async def test_one_address_sending_many_reports_is_asked_to_wait_and_loses_nothing(
     client: AsyncTestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("LANTERN_REPORT_RATE_PER_MINUTE", "2")
-    load_settings.cache_clear()
-    flood._reports.clear()
-    try:
+    with limit(monkeypatch, "LANTERN_REPORT_RATE_PER_MINUTE", "2", flood._reports):
         first = [(await client.post("/report", data=report_fields())).status_code for _ in range(2)]
         words = "Third report from the library computers about the fight by the gym."
         refused = await client.post(
@@ -107,10 +114,33 @@ async def test_one_address_sending_many_reports_is_asked_to_wait_and_loses_nothi
         # Someone in danger right now is not the one told to wait.
         danger = await client.post("/report", data=report_fields(danger_now="yes"))
         assert danger.status_code == 200 and await Report.count() == 3
-    finally:
-        monkeypatch.undo()
-        load_settings.cache_clear()
-        flood._reports.clear()
+
+
+@pytest.mark.parametrize("path", ["/report", "/check/reply"])
+async def test_one_address_sending_many_photo_bytes_is_asked_to_wait_and_keeps_what_it_typed(
+    client: AsyncTestClient, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    with limit(monkeypatch, "LANTERN_PHOTO_MB_PER_ADDRESS", "1", flood._photo_bytes):
+        code = ""
+        if path == "/check/reply":
+            receipt = await client.post("/report", data=report_fields())
+            code = re.search(r'data-code="(\d{16})"', receipt.text).group(1)  # type: ignore[union-attr]
+        # Over half a megabyte each: the second one in these ten minutes goes past the budget.
+        photo = png_bytes(600, 400, noise=True)
+        assert 512 * 1024 < len(photo) < 1024 * 1024
+        words = "The photos of the broken window by the bus stop."
+        fields = report_fields(description=words) if path == "/report" else {"code": code, "body": words}
+        first = await client.post(path, data=fields, files={"photos": ("a.png", photo, "image/png")})
+        assert first.status_code == 200
+        fields = {
+            **fields,
+            "idempotency_key": "another-report-key-1234",
+            "reply_key": "another-reply-key-1234",
+        }
+        second = await client.post(path, data=fields, files={"photos": ("b.png", photo, "image/png")})
+        assert second.status_code == 422
+        assert "Many pictures were sent from this network just now." in second.text
+        assert words in second.text
 
 
 def test_limits_count_an_ipv6_home_network_as_one_address() -> None:

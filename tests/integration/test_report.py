@@ -138,12 +138,68 @@ async def test_photo_metadata_is_stripped(client: AsyncTestClient) -> None:
     assert Image.open(io.BytesIO(original)).getexif().get(0x010F) == "PhoneMaker"
     files = [("photos", ("IMG_0001.jpg", original, "image/jpeg"))]
     assert (await client.post("/report", data=report_fields(), files=files)).status_code == 200
+    stored, image = await stored_photo()
+    assert not image.getexif()
+    assert b"PhoneMaker" not in stored.data and b"SERIAL-12345" not in stored.data
+
+
+async def stored_photo() -> tuple[Attachment, Image.Image]:
+    """The one photo kept, opened as staff would see it."""
     stored = await Attachment.objects().first()
     assert stored is not None
     sealing.open_row(Attachment, stored)
-    image = Image.open(io.BytesIO(stored.data))
-    assert not image.getexif()
-    assert b"PhoneMaker" not in stored.data and b"SERIAL-12345" not in stored.data
+    return stored, Image.open(io.BytesIO(stored.data))
+
+
+def encoded(image: Image.Image, fmt: str, **options: object) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+async def test_a_picture_with_too_many_pixels_is_refused_before_decoding_and_the_form_kept(
+    client: AsyncTestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A small file that unpacks into 49 million pixels (the attack sent 8 MB of noise at this size).
+    hostile = encoded(Image.new("L", (7000, 7000)), "PNG", compress_level=1)
+    assert len(hostile) < 1024 * 1024
+    decoded: list[tuple[int, int]] = []
+    real_load = Image.Image.load
+
+    def load(image: Image.Image):  # type: ignore[no-untyped-def]
+        decoded.append(image.size)
+        return real_load(image)
+
+    monkeypatch.setattr(Image.Image, "load", load)
+    words = "A boy in year 8 keeps taking my lunch, this is the picture."
+    files = [("photos", ("big.png", hostile, "image/png"))]
+    response = await client.post("/report", data=report_fields(description=words), files=files)
+    assert response.status_code == 422
+    assert words in response.text
+    assert "This picture is too large for us to take." in response.text
+    assert (7000, 7000) not in decoded  # nothing that size was ever unpacked
+    assert await Report.count() == 0 and await PendingUpload.count() == 0
+
+
+async def test_a_large_photo_is_kept_small_lossy_and_bounded(client: AsyncTestClient) -> None:
+    noisy = Image.merge("RGB", [Image.effect_noise((3600, 2400), 90) for _ in range(3)])
+    sent = encoded(noisy, "WEBP", quality=90)
+    files = [("photos", ("camera.webp", sent, "image/webp"))]
+    assert (await client.post("/report", data=report_fields(), files=files)).status_code == 200
+    stored, image = await stored_photo()
+    assert stored.content_type == "image/jpeg" and image.format == "JPEG"
+    assert image.size == (2048, 1365) and (stored.width, stored.height) == image.size
+    assert len(stored.data) <= 2 * 1024 * 1024
+
+
+async def test_a_transparent_picture_keeps_its_transparency(client: AsyncTestClient) -> None:
+    sticker = Image.new("RGBA", (300, 200), (0, 0, 0, 0))
+    sticker.paste((30, 120, 200, 255), (50, 50, 250, 150))
+    files = [("photos", ("sticker.png", encoded(sticker, "PNG"), "image/png"))]
+    assert (await client.post("/report", data=report_fields(), files=files)).status_code == 200
+    stored, image = await stored_photo()
+    assert stored.content_type == "image/webp" and image.format == "WEBP" and image.mode == "RGBA"
+    assert image.getpixel((5, 5))[3] == 0 and image.getpixel((150, 100))[3] == 255
 
 
 async def test_the_same_form_sent_twice_makes_one_report_and_the_last_code_works(

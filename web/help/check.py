@@ -79,7 +79,7 @@ class CheckController(Controller):
         key = cases.form_key(data.get("reply_key"))
         body = str(data.get("body", "")).replace("\r\n", "\n").strip()
         held = await cases.still_held(data.get("upload_token", []))
-        batch = await read_photos(uploads, already_held=len(held))
+        batch = await read_photos(request, uploads, already_held=len(held))
         error = batch.error
         if not error and not body and not batch.photos and not held:
             error = N_("Please write a message or add a picture.")

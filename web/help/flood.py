@@ -76,8 +76,34 @@ class PerAddress:
         self._times.clear()
 
 
+class BytesPerAddress:
+    """How many bytes each address sent in the last `seconds`, in memory only."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._sent: dict[str, deque[tuple[float, int]]] = {}
+
+    def allow(self, address: str, size: int, budget: int, now: float | None = None) -> bool:
+        """Count size more bytes for address, unless that would take it past budget in the window."""
+        now = now or time.monotonic()
+        if len(self._sent) > 10_000:
+            for quiet in [a for a, s in self._sent.items() if not s or now - s[-1][0] > self.seconds]:
+                del self._sent[quiet]
+        recent = self._sent.setdefault(address, deque())
+        while recent and now - recent[0][0] > self.seconds:
+            recent.popleft()
+        if sum(n for _at, n in recent) + size > budget:
+            return False
+        recent.append((now, size))
+        return True
+
+    def clear(self) -> None:
+        self._sent.clear()
+
+
 _unsolved = PerAddress(WINDOW_SECONDS)
 _reports = PerAddress(REPORT_WINDOW_SECONDS)
+_photo_bytes = BytesPerAddress(WINDOW_SECONDS)
 
 
 def _sign(text: str) -> str:
@@ -131,3 +157,8 @@ def report_allowed(address: str, *, life_safety: bool = False, now: float | None
     """One more report from this address this minute (any form; in memory only)."""
     limit = load_settings().report_rate_per_minute
     return _reports.allow(address, limit * LIFE_SAFETY_FACTOR if life_safety else limit, now)
+
+
+def photo_bytes_allowed(address: str, size: int, now: float | None = None) -> bool:
+    """Photo bytes from one address in 10 minutes, counted before any is decoded (in memory only)."""
+    return _photo_bytes.allow(address, size, load_settings().photo_mb_per_address * 1024 * 1024, now)

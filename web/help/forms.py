@@ -10,8 +10,18 @@ from litestar import Request
 from litestar.datastructures import UploadFile
 
 from web.cases.photos import CleanPhoto, PhotoRejected, clean_photo
+from web.help import flood
 from web.i18n import N_
+from web.per_loop import PerLoop
 from web.settings import load_settings
+
+# Decoding a large picture takes hundreds of megabytes for a moment: a few at a time per process keep
+# a burst of uploads from running the server out of memory (the others wait their turn).
+_decoding = PerLoop(lambda: anyio.CapacityLimiter(2))
+
+TOO_MANY_PHOTO_BYTES = N_(
+    "Many pictures were sent from this network just now. Please wait a few minutes, then add yours again."
+)
 
 
 @dataclass
@@ -33,10 +43,11 @@ async def read_form(request: Request, file_field: str = "photos") -> tuple[dict[
     return data, uploads
 
 
-async def read_photos(uploads: list[UploadFile], already_held: int = 0) -> PhotoBatch:
+async def read_photos(request: Request, uploads: list[UploadFile], already_held: int = 0) -> PhotoBatch:
     """Every picture that can be used; a kind message for the first that cannot."""
     settings = load_settings()
     batch = PhotoBatch()
+    address = flood.address_of(request.client.host if request.client else "unknown")
     for upload in uploads:
         raw = await upload.read()
         if not raw:
@@ -44,8 +55,15 @@ async def read_photos(uploads: list[UploadFile], already_held: int = 0) -> Photo
         if len(batch.photos) + already_held >= settings.max_photos:
             batch.error = N_("You can add up to 6 pictures.")
             break
+        if not flood.photo_bytes_allowed(address, len(raw)):
+            batch.error = TOO_MANY_PHOTO_BYTES
+            break
         try:
-            batch.photos.append(await anyio.to_thread.run_sync(clean_photo, raw, settings.max_photo_bytes))
+            batch.photos.append(
+                await anyio.to_thread.run_sync(
+                    clean_photo, raw, settings.max_photo_bytes, limiter=_decoding.get()
+                )
+            )
         except PhotoRejected as rejected:
             batch.error = rejected.message
     return batch

@@ -116,7 +116,7 @@ async def _submit(request: Request, *, source: str) -> Template:
     district = await get_district()
     schools = await list_schools()
     errors = cases.validate_report(form, {s.slug for s in schools}, enabled_keys(district))
-    batch = await read_photos(uploads, already_held=len(form.upload_tokens))
+    batch = await read_photos(request, uploads, already_held=len(form.upload_tokens))
     if batch.error:
         errors["photos"] = batch.error
     if errors:
