@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import email as mail
 import email.policy as mail_policy
+import itertools
+import os
 import re
+import socket
+import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from litestar.testing import AsyncTestClient
 
 from tests.integration.conftest import report_fields
 from tests.integration.staff_support import DISTRICT, LINCOLN_RESPONDER, sign_in
-from tests.push_service import PushService
+from tests.push_service import PushService, Subscription
 from web.alerts import escalation, outbox, worker
 from web.alerts.tables import (
     Alert,
@@ -515,3 +520,114 @@ async def test_a_school_sets_its_own_time_limit(client: AsyncTestClient, push: P
     await worker.tick(t0 + timedelta(minutes=3))
     push.wait_for(4)
     assert escalations_to(push, people, SECOND_CONTACT) == 1
+
+
+# Endpoints another parser reads differently from the sender's (requests, then urllib3), or that name
+# something other than a push service exactly. Each was accepted once.
+BYPASSES = [
+    "https://127.0.0.9\\@fcm.googleapis.com/fcm/send/x",  # urllib3 connects to 127.0.0.9
+    "https://127.0.0.1\t@fcm.googleapis.com/fcm/send/x",  # a blank that one parser drops
+    "https://lantern@fcm.googleapis.com/fcm/send/x",  # a user name
+    "https://fcm.googleapis.com:8443/fcm/send/x",  # a port of its own
+    "https://internal.fcm.googleapis.com/fcm/send/x",  # a name under a push service's
+    "http://10.0.0.5\\@127.0.0.1/push/x",  # even the tests' local push service: backslash trick
+]
+
+
+@pytest.mark.parametrize("endpoint", BYPASSES)
+async def test_a_staff_device_must_name_a_push_service_exactly(
+    client: AsyncTestClient, push: PushService, endpoint: str
+) -> None:
+    token = await sign_in(client, LINCOLN_RESPONDER)
+    subscription = {**push.subscribe().as_json(), "endpoint": endpoint}
+    response = await client.post(
+        "/staff/account/alerts/devices", json=subscription, headers={"x-csrftoken": token}
+    )
+    assert response.status_code == 400
+    assert await PushDevice.count() == 0
+
+
+@pytest.mark.parametrize("endpoint", BYPASSES)
+async def test_a_reporters_signal_must_name_a_push_service_exactly(
+    client: AsyncTestClient, push: PushService, endpoint: str
+) -> None:
+    from web.alerts import signals
+
+    report = await send_report(client)
+    subscription = {**push.subscribe().as_json(), "endpoint": endpoint}
+    response = await client.post(
+        "/check/signal", json={"token": signals.token_for(report), "subscription": subscription}
+    )
+    assert response.status_code == 400
+    assert await PushDevice.count() == 0
+
+
+class Listener:
+    """A TCP port on this machine that counts who connects (and hangs up on them at once)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1  # counted before the sender can see the hang-up
+            conn.close()
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "resolved", "rebinds"),
+    [
+        # A push service's name that resolves inside the network (a poisoned resolver).
+        ("https://fcm.googleapis.com/fcm/send/abc", "fcm.googleapis.com", False),
+        # The same, but public on the first lookup and inside the network on the next (rebinding).
+        ("https://fcm.googleapis.com/fcm/send/abc", "fcm.googleapis.com", True),
+        # A device saved before the endpoint rules were strict.
+        ("https://127.0.0.9\\@fcm.googleapis.com/fcm/send/abc", "127.0.0.9", False),
+    ],
+)
+async def test_sending_never_connects_inside_the_network(
+    client: AsyncTestClient, monkeypatch: pytest.MonkeyPatch, endpoint: str, resolved: str, rebinds: bool
+) -> None:
+    listener = Listener()
+    real_getaddrinfo = socket.getaddrinfo
+    lookups = itertools.count()
+
+    def getaddrinfo(host: object, port: object, *args: object, **kwargs: object) -> object:
+        if host == resolved:
+            if rebinds and next(lookups) == 0:
+                return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("142.250.180.10", 443))]
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", listener.port))]
+        return real_getaddrinfo(host, port, *args, **kwargs)  # type: ignore[arg-type]
+
+    responder = await StaffAccount.objects().where(StaffAccount.email == LINCOLN_RESPONDER).first()
+    assert responder is not None
+    browser = Subscription(endpoint, ec.generate_private_key(ec.SECP256R1()), os.urandom(16))
+    keys = browser.as_json()["keys"]
+    await PushDevice(
+        staff=responder.id,
+        endpoint=endpoint,
+        p256dh=keys["p256dh"],
+        auth=keys["auth"],
+        created_at=datetime.now(tz=UTC),
+    ).save()
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setenv("LANTERN_ALLOW_LOCAL_PUSH", "0")
+    load_settings.cache_clear()
+    try:
+        await send_report(client, category="weapon")
+        await worker.tick()
+    finally:
+        monkeypatch.undo()
+        load_settings.cache_clear()
+        listener.sock.close()
+    assert listener.connections == 0
+    # Not a public push service: dropped (a name that changed between lookups is tried again later).
+    assert await PushDevice.count() == (1 if rebinds else 0)
+    assert await Alert.count().where(Alert.sent_at.is_not_null()) == 0

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import requests
 from pywebpush import WebPushException, webpush
 
-from web.alerts import vapid
+from web.alerts import endpoints, vapid
 from web.i18n import gettext
 from web.settings import load_settings
 
@@ -80,11 +80,15 @@ def vapid_headers(endpoint: str, now: float | None = None) -> dict[str, str]:
 def _session() -> requests.Session:
     session = getattr(_sessions, "session", None)
     if session is None:
-        session = _sessions.session = requests.Session()
+        session = _sessions.session = endpoints.session()
     return session
 
 
 def _push(alert: Alert, device: PushDevice) -> Outcome:
+    if not endpoints.reachable(device.endpoint):
+        # Saved before the endpoint rules were this strict, or its name now points inside a network.
+        log.warning("device %s is not at a public push service: dropped", device.id)
+        return Outcome.GONE
     try:
         webpush(
             subscription_info={
