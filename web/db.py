@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -109,3 +110,17 @@ async def write_transaction(engine: Engine) -> AsyncIterator[None]:
             callback()
         except Exception:  # news about a stored change must not turn it into an error page
             logger.exception("after-commit callback failed")
+
+
+class AltersOnPostgresOnly(MigrationManager):
+    """For migrations that change column types: SQLite has no ALTER COLUMN ... TYPE and stores text of
+    any length in a VARCHAR column, so the changes run on PostgreSQL only (and are still recorded for
+    Piccolo's later migrations)."""
+
+    async def _run_alter_columns(self, backwards: bool = False) -> None:
+        from piccolo.engine.finder import engine_finder
+
+        engine = engine_finder()
+        if engine is not None and engine.engine_type == "sqlite":
+            return
+        await super()._run_alter_columns(backwards=backwards)

@@ -29,6 +29,7 @@ from web.alerts.tables import (
     EscalationContact,
     PushDevice,
 )
+from web.cases import sealing
 from web.cases.tables import Report
 from web.demo.seed import DEMO_PASSWORD
 from web.district.tables import School
@@ -121,7 +122,7 @@ async def test_a_gone_subscription_is_deleted_and_a_failing_one_retried(
     client: AsyncTestClient, push: PushService
 ) -> None:
     await add_device(client, push, LINCOLN_RESPONDER)
-    [device] = await PushDevice.objects()
+    [device] = sealing.open_rows(PushDevice, await PushDevice.objects())
     sid = device.endpoint.rsplit("/", 1)[-1]
     push.statuses[sid] = 503
     await send_report(client, category="weapon")
@@ -179,7 +180,7 @@ def owner(message: object, people: dict[str, StaffAccount]) -> str:
 
 async def remember_owners() -> None:
     accounts = {p.id: p.email for p in await StaffAccount.objects()}
-    for device in await PushDevice.objects():
+    for device in sealing.open_rows(PushDevice, await PushDevice.objects()):
         OWNERS[device.endpoint.rsplit("/", 1)[-1]] = accounts.get(device.staff, "")
 
 

@@ -7,6 +7,7 @@ text, message, contact detail or photo; staff pages and /check still show them i
 from __future__ import annotations
 
 import base64
+import importlib
 import io
 import os
 import re
@@ -26,7 +27,8 @@ from tests.integration.conftest import report_fields
 from tests.integration.staff_support import DISTRICT, LINCOLN_RESPONDER, sign_in
 from tests.integration.test_report import everything_stored, receipt_code
 from web import backup, crypto
-from web.alerts.tables import Escalation
+from web.alerts import signals
+from web.alerts.tables import Escalation, PushDevice
 from web.cases import casework, sealing
 from web.cases import services as cases
 from web.cases.commands import rotate
@@ -52,6 +54,11 @@ NOTE = "ZEBRA-NOTE-7731"
 DISCLOSED = "ZEBRA-WHAT-7731"
 SUPPORT = "ZEBRA-SUPPORT-7731"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SUBSCRIPTION_MARKERS = ["ZEBRA-ENDPOINT-7731", "ZEBRA-P256DH-7731", "ZEBRA-AUTH-7731"]
+SUBSCRIPTION = {
+    "endpoint": f"https://fcm.googleapis.com/fcm/send/{SUBSCRIPTION_MARKERS[0]}",
+    "keys": {"p256dh": SUBSCRIPTION_MARKERS[1], "auth": SUBSCRIPTION_MARKERS[2]},
+}
 
 
 def marker_png() -> bytes:
@@ -101,7 +108,18 @@ async def test_nothing_readable_at_rest_and_everything_readable_on_the_pages(cli
         responder, report, kind=next(iter(casework.workflow.SUPPORT_KINDS)), details=SUPPORT, owner_id=None,
         follow_up_on="",
     )  # fmt: skip
-    secrets_written = [*MARKERS.values(), REPLY, STAFF_MESSAGE, NOTE, DISCLOSED, SUPPORT]
+    # The reporter's installed app asks for a reply signal: its push subscription names the device.
+    signal = {"token": signals.token_for(report), "subscription": SUBSCRIPTION}
+    assert (await client.post("/check/signal", json=signal)).status_code == 200
+    secrets_written = [
+        *MARKERS.values(),
+        REPLY,
+        STAFF_MESSAGE,
+        NOTE,
+        DISCLOSED,
+        SUPPORT,
+        *SUBSCRIPTION_MARKERS,
+    ]
 
     stored = await everything_stored()
     for marker in secrets_written:
@@ -134,6 +152,42 @@ async def test_nothing_readable_at_rest_and_everything_readable_on_the_pages(cli
     assert served.status_code == 200 and served.content == clean
     queue = (await client.get("/staff")).text
     assert "enc:v1:" not in queue
+    # The device still finds its own subscription to turn the signal off.
+    off = {"token": signals.token_for(report), "endpoint": SUBSCRIPTION["endpoint"]}
+    assert (await client.post("/check/signal/off", json=off)).status_code == 200
+    assert await PushDevice.count() == 0
+
+
+async def test_push_subscriptions_stored_in_plain_text_are_sealed_by_the_migration(
+    client: AsyncTestClient,
+) -> None:
+    _code, report = await _full_report(client)
+    keys = SUBSCRIPTION["keys"]
+    await PushDevice.insert(
+        PushDevice(
+            report=report.id,
+            endpoint=SUBSCRIPTION["endpoint"],
+            p256dh=keys["p256dh"],
+            auth=keys["auth"],
+            created_at=datetime.now(tz=UTC),
+        )
+    )  # as a device was saved before subscriptions were sealed
+    migration = importlib.import_module("web.alerts.piccolo_migrations.alerts_2026_12_06t21_27_08_000000")
+    manager = await migration.forwards()
+    for step in manager.raw:
+        await step()
+    stored = await everything_stored()
+    for marker in SUBSCRIPTION_MARKERS:
+        assert marker not in stored, marker
+    [device] = sealing.open_rows(PushDevice, await PushDevice.objects())
+    assert (device.endpoint, device.p256dh, device.auth) == (
+        SUBSCRIPTION["endpoint"],
+        keys["p256dh"],
+        keys["auth"],
+    )
+    off = {"token": signals.token_for(report), "endpoint": SUBSCRIPTION["endpoint"]}
+    assert (await client.post("/check/signal/off", json=off)).status_code == 200
+    assert await PushDevice.count() == 0
 
 
 async def test_a_sealed_value_does_not_open_in_another_column() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,6 +11,8 @@ from litestar.exceptions import ValidationException
 
 from web.alerts import endpoints, vapid
 from web.alerts.tables import AlertPreference, PushDevice
+from web.cases import sealing
+from web.secrets_store import installation_secret
 from web.staff.tables import StaffAccount
 
 MAX_DEVICES = 10
@@ -24,6 +28,13 @@ async def alerts_context(account: StaffAccount) -> dict[str, Any]:
         "every_new_report": bool(preference and preference.every_new_report),
         "vapid_public_key": vapid.public_key(),
     }
+
+
+def endpoint_hash(endpoint: str) -> str:
+    """What finds a device by its endpoint, which is sealed: a keyed hash (HMAC-SHA256), so a copy of
+    the database cannot test a guessed endpoint against it."""
+    key = installation_secret("push_lookup_secret", "LANTERN_PUSH_LOOKUP_SECRET")
+    return hmac.new(key, endpoint.encode(), hashlib.sha256).hexdigest()
 
 
 def push_service_allowed(endpoint: str) -> bool:
@@ -54,15 +65,19 @@ async def save_device(*, staff_id: int | None, report_id: int | None, data: Any)
     """Add a subscription, or move it to this owner if the browser already had one there."""
     endpoint, p256dh, auth, label = _subscription(data)
     now = datetime.now(tz=UTC)
-    await PushDevice.delete().where(PushDevice.endpoint == endpoint)
+    await PushDevice.delete().where(PushDevice.endpoint_hash == endpoint_hash(endpoint))
     device = PushDevice(
-        staff=staff_id,
-        report=report_id,
-        endpoint=endpoint,
-        p256dh=p256dh,
-        auth=auth,
-        label=label,
-        created_at=now,
+        **sealing.sealed_fields(
+            PushDevice,
+            staff=staff_id,
+            report=report_id,
+            endpoint=endpoint,
+            endpoint_hash=endpoint_hash(endpoint),
+            p256dh=p256dh,
+            auth=auth,
+            label=label,
+            created_at=now,
+        )
     )
     await device.save()
     return device

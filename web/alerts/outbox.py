@@ -12,6 +12,7 @@ import anyio
 
 from web.alerts import channels
 from web.alerts.tables import Alert, PushDevice
+from web.cases import sealing
 from web.db import write_transaction
 from web.settings import load_settings
 
@@ -97,7 +98,12 @@ async def deliver_due(now: datetime | None = None) -> int:
     if not due:
         return 0
     device_ids = [a.device for a in due if a.device]
-    found = await PushDevice.objects().where(PushDevice.id.is_in(device_ids)) if device_ids else []
+    # Opened to send; the endpoint and keys are sealed at rest.
+    found = (
+        sealing.open_rows(PushDevice, await PushDevice.objects().where(PushDevice.id.is_in(device_ids)))
+        if device_ids
+        else []
+    )
     devices = {d.id: d for d in found}
     limiter = anyio.CapacityLimiter(PARALLEL_SENDS)
     outcomes: dict[int, channels.Outcome] = {}

@@ -13,7 +13,7 @@ import hmac
 import time
 import uuid
 
-from web.alerts.devices import save_device
+from web.alerts.devices import endpoint_hash, save_device
 from web.alerts.tables import PushDevice
 from web.cases.tables import Report
 from web.secrets_store import installation_secret
@@ -52,4 +52,6 @@ async def turn_on(report: Report, subscription: object) -> None:
 
 
 async def turn_off(report: Report, endpoint: str) -> None:
-    await PushDevice.delete().where((PushDevice.report == report.id) & (PushDevice.endpoint == endpoint))
+    await PushDevice.delete().where(
+        (PushDevice.report == report.id) & (PushDevice.endpoint_hash == endpoint_hash(endpoint))
+    )

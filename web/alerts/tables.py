@@ -5,7 +5,7 @@ here, written in the same transaction as the report or message that causes it, s
 across a restart.
 """
 
-from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from web.cases.tables import Report
@@ -20,9 +20,12 @@ class PushDevice(Table):
     id = Serial(primary_key=True)
     staff = ForeignKey(references=StaffAccount, null=True, default=None, index=True)
     report = ForeignKey(references=Report, null=True, default=None, index=True)
-    endpoint = Varchar(length=1000, unique=True)
-    p256dh = Varchar(length=200)
-    auth = Varchar(length=100)
+    # Sealed at rest (web/cases/sealing.py): an endpoint names one browser. Found by its keyed hash,
+    # unique through an index made by a migration (SQLite cannot add a column with a constraint).
+    endpoint = Text()
+    endpoint_hash = Varchar(length=64, null=True, default=None)
+    p256dh = Text()
+    auth = Text()
     label = Varchar(length=100, default="")
     created_at = Timestamptz()
     last_sent_at = Timestamptz(null=True, default=None)

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from piccolo.table import Table
 
 from web import crypto
+from web.alerts.tables import PushDevice
 from web.cases.tables import Attachment, Disclosure, Message, PendingUpload, Report, SupportAction
 
 SEALED: dict[type[Table], tuple[str, ...]] = {
@@ -22,6 +23,8 @@ SEALED: dict[type[Table], tuple[str, ...]] = {
     PendingUpload: ("data",),
     Disclosure: ("what", "why"),
     SupportAction: ("details",),
+    # A browser's push subscription: the endpoint names one device (a reporter's, for one case).
+    PushDevice: ("endpoint", "p256dh", "auth"),
 }
 
 T = TypeVar("T")

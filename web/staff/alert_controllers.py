@@ -11,7 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from web.alerts import outbox
-from web.alerts.devices import MAX_DEVICES, alerts_context, save_device
+from web.alerts.devices import MAX_DEVICES, alerts_context, endpoint_hash, save_device
 from web.alerts.outbox import Message
 from web.alerts.tables import AlertPreference, PushDevice
 from web.alerts.worker import wake
@@ -58,7 +58,9 @@ class StaffAlertsController(Controller):
         account = current_staff(request)
         data = await request.json()
         endpoint = str(data.get("endpoint", "")) if isinstance(data, dict) else ""
-        await PushDevice.delete().where((PushDevice.staff == account.id) & (PushDevice.endpoint == endpoint))
+        await PushDevice.delete().where(
+            (PushDevice.staff == account.id) & (PushDevice.endpoint_hash == endpoint_hash(endpoint))
+        )
         return {"removed": True}
 
     @post("/devices/{device_id:int}/remove", name="staff_alerts_remove_device", status_code=200)
