@@ -82,11 +82,13 @@ class BytesPerAddress:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._sent: dict[str, deque[tuple[float, int]]] = {}
+        self._pruned_at = 0.0
 
     def allow(self, address: str, size: int, budget: int, now: float | None = None) -> bool:
         """Count size more bytes for address, unless that would take it past budget in the window."""
         now = now or time.monotonic()
-        if len(self._sent) > 10_000:
+        if len(self._sent) > 10_000 and now - self._pruned_at > self.seconds:
+            self._pruned_at = now
             for quiet in [a for a, s in self._sent.items() if not s or now - s[-1][0] > self.seconds]:
                 del self._sent[quiet]
         recent = self._sent.setdefault(address, deque())
