@@ -1,5 +1,5 @@
 """The community page's flood brake: a solved proof-of-work passes; without one, only a few reports
-per address in ten minutes (counted in memory, never stored); challenges cannot be forged or reused."""
+per address in ten minutes (counted under a keyed hash, never stored); challenges cannot be forged or reused."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.integration.conftest import png_bytes, report_fields
+from web import limits
 from web.cases.tables import Report
 from web.help import flood
 from web.settings import load_settings
@@ -39,23 +40,23 @@ def test_zero_bits_are_counted_exactly() -> None:
     assert flood.leading_zero_bits(bytes([0x01])) == 7
 
 
-def test_a_solved_challenge_passes_once(easy: None) -> None:
+async def test_a_solved_challenge_passes_once(easy: None) -> None:
     challenge = flood.new_challenge()
     nonce = solve(challenge)
-    assert flood.solved(challenge, nonce)
-    assert not flood.solved(challenge, nonce)  # replayed
+    assert await flood.solved(challenge, nonce)
+    assert not await flood.solved(challenge, nonce)  # replayed
 
 
-def test_forged_stale_and_unsolved_challenges_fail(easy: None) -> None:
+async def test_forged_stale_and_unsolved_challenges_fail(easy: None) -> None:
     challenge = flood.new_challenge()
     nonce = solve(challenge)
     forged = challenge.replace(".10.", ".1.")  # an easier difficulty, with the old signature
-    assert not flood.solved(forged, "0")
+    assert not await flood.solved(forged, "0")
     stale = flood.new_challenge(now=time.time() - flood.CHALLENGE_SECONDS - 10)
-    assert not flood.solved(stale, solve(stale))
+    assert not await flood.solved(stale, solve(stale))
     wrong = str(int(nonce) + 1)
     if flood.leading_zero_bits(hashlib.sha256(f"{challenge}:{wrong}".encode()).digest()) < 10:
-        assert not flood.solved(challenge, wrong)
+        assert not await flood.solved(challenge, wrong)
 
 
 async def test_without_proof_only_a_few_reports_go_through(
@@ -63,7 +64,7 @@ async def test_without_proof_only_a_few_reports_go_through(
 ) -> None:
     monkeypatch.setenv("LANTERN_COMMUNITY_UNSOLVED_LIMIT", "2")
     load_settings.cache_clear()
-    flood._unsolved.clear()
+    await limits.forget_all()
     try:
         answers = [(await client.post("/community", data=report_fields())).status_code for _ in range(3)]
         assert answers == [200, 200, 429]
@@ -79,7 +80,7 @@ async def test_without_proof_only_a_few_reports_go_through(
     finally:
         monkeypatch.undo()
         load_settings.cache_clear()
-        flood._unsolved.clear()
+        await limits.forget_all()
 
 
 async def test_one_address_sending_many_reports_is_asked_to_wait_and_loses_nothing(
@@ -87,7 +88,7 @@ async def test_one_address_sending_many_reports_is_asked_to_wait_and_loses_nothi
 ) -> None:
     monkeypatch.setenv("LANTERN_REPORT_RATE_PER_MINUTE", "2")
     load_settings.cache_clear()
-    flood._reports.clear()
+    await limits.forget_all()
     try:
         first = [(await client.post("/report", data=report_fields())).status_code for _ in range(2)]
         words = "Third report from the library computers about the fight by the gym."
@@ -110,11 +111,11 @@ async def test_one_address_sending_many_reports_is_asked_to_wait_and_loses_nothi
     finally:
         monkeypatch.undo()
         load_settings.cache_clear()
-        flood._reports.clear()
+        await limits.forget_all()
 
 
 def test_limits_count_an_ipv6_home_network_as_one_address() -> None:
-    assert flood.address_of("2001:db8:1:2:aaaa::1") == flood.address_of("2001:db8:1:2:bbbb::9")
-    assert flood.address_of("2001:db8:1:2::1") != flood.address_of("2001:db8:1:3::1")
-    assert flood.address_of("203.0.113.7") == "203.0.113.7"
-    assert flood.address_of("testclient") == "testclient"
+    assert limits.address_of("2001:db8:1:2:aaaa::1") == limits.address_of("2001:db8:1:2:bbbb::9")
+    assert limits.address_of("2001:db8:1:2::1") != limits.address_of("2001:db8:1:3::1")
+    assert limits.address_of("203.0.113.7") == "203.0.113.7"
+    assert limits.address_of("testclient") == "testclient"
