@@ -226,21 +226,40 @@ def _store(settings: Settings) -> _Counters:
     return _stores[kind]
 
 
-def where_counted(settings: Settings | None = None) -> str:
-    """ "memory", "redis" or "postgresql": where this installation's counters live."""
-    store = _store(settings or load_settings())
-    return {_Memory: "memory", _Redis: "redis", _Postgres: "postgresql"}[type(store)]
-
-
 def _key(limit: Limit, what: str) -> str:
     secret = installation_secret("limits_secret", "LANTERN_LIMITS_SECRET")
     return hmac.new(secret, f"{limit.name}\n{what}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
+# While the shared store cannot be reached, this process counts alone rather than refuse a report or
+# answer with an error page: the limits hold per process for that time.
+_fallback = _Memory()
+
+
+def _unreachable() -> tuple[type[BaseException], ...]:
+    from asyncpg.exceptions import PostgresConnectionError
+    from redis.exceptions import ConnectionError as RedisDown
+    from redis.exceptions import TimeoutError as RedisSlow
+
+    return (OSError, TimeoutError, RedisDown, RedisSlow, PostgresConnectionError)
+
+
+async def _counted(call: str, key: str, *args: Any) -> Any:
+    store = _store(load_settings())
+    if isinstance(store, _Memory):
+        return await getattr(store, call)(key, *args)
+    try:
+        return await getattr(store, call)(key, *args)
+    except _unreachable() as error:
+        logger.warning("limit counters unreachable (%s); counting in this process", type(error).__name__)
+        return await getattr(_fallback, call)(key, *args)
+
+
 async def take(limit: Limit, what: str, ceiling: int) -> int | None:
     """Count one try of `what` (an address, an account) unless `ceiling` tries were already counted in
     its window: the count with this one, or None when refused (a refused try is not counted)."""
-    return await _store(load_settings()).take(_key(limit, what), limit.seconds, ceiling)
+    hits: int | None = await _counted("take", _key(limit, what), limit.seconds, ceiling)
+    return hits
 
 
 async def add(limit: Limit, what: str) -> int:
@@ -250,15 +269,16 @@ async def add(limit: Limit, what: str) -> int:
 
 async def peek(limit: Limit, what: str) -> int:
     """How many were counted in the window under way (0 when none is)."""
-    return await _store(load_settings()).peek(_key(limit, what))
+    return int(await _counted("peek", _key(limit, what)))
 
 
 async def forget(limit: Limit, what: str) -> None:
-    await _store(load_settings()).forget(_key(limit, what))
+    await _counted("forget", _key(limit, what))
 
 
 async def forget_all() -> None:
     """Every counter of this installation (tests start from nothing)."""
+    await _fallback.forget_all()
     await _store(load_settings()).forget_all()
 
 

@@ -118,3 +118,15 @@ async def test_counters_in_memory_stay_bounded_and_hold_no_address() -> None:
     kept = [key for entries in counters._windows.values() for key in entries]
     assert len(kept) == 100
     assert not any("10.0." in key for key in kept)
+
+
+@pytest.mark.anyio
+async def test_counting_goes_on_in_the_process_while_the_shared_store_is_away(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Nothing listens on the discard port: a report must still be counted (and sent), never a 500.
+    away = limits._Redis("redis://127.0.0.1:9/0")
+    monkeypatch.setattr(limits, "_store", lambda _settings: away)
+    assert await limits.take(limits.CHECK, "192.0.2.77", 1) == 1
+    assert await limits.take(limits.CHECK, "192.0.2.77", 1) is None
+    await limits._fallback.forget_all()
