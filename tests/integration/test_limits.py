@@ -77,6 +77,30 @@ def test_concurrent_wrong_tries_from_one_address_never_pass_the_limit(server: La
     assert _sign_in(server, NORTHGATE_ADMIN, DEMO_PASSWORD, "192.0.2.20") == 303
 
 
+def test_a_pupil_failing_on_the_school_network_does_not_lock_staff_out_of_their_own_computer(
+    server: LanternServer,
+) -> None:
+    school = "203.0.113.99"  # the whole school behind one address
+    with httpx.Client(base_url=server.url, timeout=60, headers={"X-Forwarded-For": school}) as computer:
+
+        def sign_in_on_the_computer() -> int:
+            computer.cookies.delete("lantern_staff")
+            token = csrf_from(computer.get("/staff/sign-in").text)
+            form = {"email": DISTRICT, "password": DEMO_PASSWORD, "_csrf_token": token}
+            return computer.post("/staff/sign-in", data=form).status_code
+
+        assert sign_in_on_the_computer() == 303  # an ordinary morning: the computer keeps a mark
+
+        def pupil(n: int) -> int:
+            return _sign_in(server, DISTRICT, f"guess number {n}", school)
+
+        with ThreadPoolExecutor(max_workers=24) as pool:
+            answers = list(pool.map(pupil, range(24)))
+        assert answers.count(422) == 20 and answers.count(429) == 4
+        assert _sign_in(server, DISTRICT, DEMO_PASSWORD, school) == 429  # another device on that network
+        assert sign_in_on_the_computer() == 303
+
+
 def _check(server: LanternServer, address: str) -> int:
     with httpx.Client(base_url=server.url, timeout=10) as client:
         answer = client.post("/check", data={"code": WRONG_CODE}, headers={"X-Forwarded-For": address})

@@ -81,7 +81,7 @@ def serving_two(kind: str, **overrides: str) -> Iterator[tuple[str, str]]:
                 )
             )
             bases.append(f"http://127.0.0.1:{port}")
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 60  # the first start migrates and seeds the shared database
             while True:
                 try:
                     if httpx.get(f"{bases[-1]}/healthz", timeout=1).status_code == 200:

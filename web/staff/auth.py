@@ -4,6 +4,7 @@ sign-in slowdown against guessing (counted in web/limits.py under keyed hashes, 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import time
 from collections import defaultdict, deque
@@ -15,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from web import limits
+from web.secrets_store import installation_secret
 from web.settings import load_settings
 from web.staff import audit
 from web.staff.tables import StaffAccount, StaffSession
@@ -34,6 +36,10 @@ _MAX_TRIES = 20
 # someone guessing from many addresses is slowed, and the counselor still signs in.
 _ACCOUNT_FREE_FAILURES = 10
 _ACCOUNT_PAUSE_SECONDS = 1.0
+# A device that signed in to an account before carries a mark for it (a cookie): its tries for that
+# account are counted apart from its address's, so a pupil failing a counselor's password on the school's
+# network does not lock her out of her own computer there.
+DEVICE_MARK_DAYS = 180
 # Two-factor code tries (code_tries_left, below) are counted here, per account.
 _failures: dict[str, deque[float]] = defaultdict(deque)
 _WINDOW_SECONDS = 15 * 60
@@ -66,13 +72,35 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-async def sign_in(email: str, password: str, address: str) -> StaffAccount | None:
+def _device_signature(email: str, nonce: str) -> str:
+    secret = installation_secret("limits_secret", "LANTERN_LIMITS_SECRET")
+    return hmac.new(secret, f"staff device\n{email}\n{nonce}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def device_mark(email: str, current: str | None = None) -> str:
+    """The mark a device keeps after signing in to this account (the one it has, when still good)."""
+    email = email.strip().lower()
+    if current and _marked_device(email, current):
+        return current
+    nonce = secrets.token_urlsafe(12)
+    return f"{nonce}.{_device_signature(email, nonce)}"
+
+
+def _marked_device(email: str, mark: str | None) -> str | None:
+    nonce, _, signature = (mark or "")[:100].partition(".")
+    if nonce and hmac.compare_digest(signature, _device_signature(email, nonce)):
+        return nonce
+    return None
+
+
+async def sign_in(email: str, password: str, address: str, device: str | None = None) -> StaffAccount | None:
     """The account for these credentials, or None. Every attempt is audited. `address` is the client's
-    (counted under a keyed hash, never audited)."""
+    (counted under a keyed hash, never audited); `device` the device's mark for this account, if any."""
     email = email.strip().lower()
     if len(email) > MAX_EMAIL_LENGTH:
         return None
-    pair = f"{email}\n{limits.address_of(address)}"
+    nonce = _marked_device(email, device)
+    pair = f"{email}\ndevice\n{nonce}" if nonce else f"{email}\n{limits.address_of(address)}"
     # Counted before the pause and the check, so concurrent tries cannot all pass under the ceiling.
     tries = await limits.take(limits.SIGN_IN, pair, _MAX_TRIES)
     if tries is None:

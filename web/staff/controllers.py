@@ -70,7 +70,8 @@ class SignInController(Controller):
             )  # fmt: skip
         try:
             address = request.client.host if request.client else "unknown"
-            account = await auth.sign_in(email, str(data.get("password", "")), address)
+            device = cookies.read(request.cookies, cookies.STAFF_DEVICE)
+            account = await auth.sign_in(email, str(data.get("password", "")), address, device)
         except auth.SignInRefused:
             return await _sign_in_page(
                 request, email=email, error=N_("Too many tries. Wait 15 minutes, or ask an administrator."),
@@ -85,7 +86,10 @@ class SignInController(Controller):
         await auth.end_session(cookies.read(request.cookies, cookies.STAFF_SESSION))
         token = await auth.start_session(account)
         target = f"/staff/sign-in/code?next={next_path}" if account.totp_enabled else next_path
-        return _with_session_cookie(Redirect(path=target, status_code=303), request, token)
+        response = _with_session_cookie(Redirect(path=target, status_code=303), request, token)
+        mark = auth.device_mark(account.email, cookies.read(request.cookies, cookies.STAFF_DEVICE))
+        response.set_cookie(cookies.make(cookies.STAFF_DEVICE, mark, auth.DEVICE_MARK_DAYS * 86400))
+        return response
 
     @get("/sign-in/code", name="staff_sign_in_code", guards=[require_password_step])
     async def show_code(self, request: Request, next: str = "/staff") -> Template:
