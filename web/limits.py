@@ -43,12 +43,14 @@ UNSOLVED = Limit("unsolved", 600)  # community reports without a proof-of-work p
 CHECK = Limit("check", 60)  # /check tries per address (LANTERN_CHECK_RATE_PER_MINUTE)
 SIGN_IN = Limit("sign-in", 15 * 60)  # staff sign-in tries per account and address
 SIGN_IN_ACCOUNT = Limit("sign-in-account", 15 * 60)  # failed sign-ins per account, from anywhere
+SIGN_IN_REFUSED = Limit("sign-in-refused", 15 * 60)  # one audit line per refused account and address
 POW_USED = Limit("pow-used", 3 * 3600)  # a solved challenge sends one report (as long as it is fresh)
 
 # Someone in danger right now is never the one told to wait: their reports count, but are refused only
 # far past the limit (a script sending nothing else is still bounded).
 LIFE_SAFETY_FACTOR = 5
-# Counters one process keeps in memory per window length, at most (about 150 bytes each).
+# Counters one process keeps in memory per window length, at most (about 330 bytes each, so some 16 MB;
+# there are four window lengths).
 MEMORY_KEYS = 50_000
 UNLIMITED = 2**31 - 1
 

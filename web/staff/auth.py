@@ -104,7 +104,9 @@ async def sign_in(email: str, password: str, address: str, device: str | None = 
     # Counted before the pause and the check, so concurrent tries cannot all pass under the ceiling.
     tries = await limits.take(limits.SIGN_IN, pair, _MAX_TRIES)
     if tries is None:
-        await audit.record("signin.refused", email=email, reason="too_many_tries")
+        # Audited once per window: a script hammering a refused door does not grow the log.
+        if await limits.take(limits.SIGN_IN_REFUSED, pair, 1):
+            await audit.record("signin.refused", email=email, reason="too_many_tries")
         raise SignInRefused()
     await anyio.sleep(slowdown_seconds(tries - 1, await limits.peek(limits.SIGN_IN_ACCOUNT, email)))
     account = await StaffAccount.objects().where(StaffAccount.email == email).first()
