@@ -184,7 +184,9 @@ def _pg_tool(name: str) -> str:
 
 
 def _pg_dump(url: str, target: Path) -> None:
-    command = [_pg_tool("pg_dump"), "--no-owner", "--no-privileges", "--clean", "--if-exists"]
+    # The limits' counters (an UNLOGGED table, web/limits.py) are no data worth keeping: left out.
+    command = [_pg_tool("pg_dump"), "--no-owner", "--no-privileges", "--clean", "--if-exists",
+               "--no-unlogged-table-data"]  # fmt: skip
     result = subprocess.run(  # noqa: S603 (our own arguments, no shell)
         [*command, "--file", str(target), "--dbname", url], capture_output=True, text=True, check=False
     )

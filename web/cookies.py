@@ -1,7 +1,8 @@
 """Every cookie Lantern sets, named and flagged in one place.
 
-There are three, none on an ordinary visit to the public pages: the staff session, the staff forms'
-CSRF token, and a kiosk's device token. All are HttpOnly, SameSite=Strict and for the whole host.
+There are four, none on an ordinary visit to the public pages: the staff session, the staff forms'
+CSRF token, a kiosk's device token, and the staff sign-in device mark (which lets a device that signed
+in before keep its own count of sign-in tries, apart from its network's). All are HttpOnly, SameSite=Strict and for the whole host.
 
 When people reach Lantern over HTTPS (LANTERN_PUBLIC_URL starts with https://), each is also Secure and
 named with the `__Host-` prefix: a browser then accepts it only from a secure origin, only for the whole
@@ -21,6 +22,7 @@ from web.settings import load_settings
 STAFF_SESSION = "lantern_staff"
 CSRF = "lantern_csrf"
 KIOSK = "lantern_kiosk"
+STAFF_DEVICE = "lantern_staff_device"
 
 
 def secure() -> bool:

@@ -25,7 +25,7 @@ class Settings:
     db_pool_size: int = 20
     # Minimum seconds a /check lookup takes, so a wrong code and a malformed one look alike.
     check_min_seconds: float = 1.0
-    # /check attempts per client address per minute (counted in memory, never stored).
+    # /check attempts per client address per minute (web/limits.py: keyed hashes, never stored).
     check_rate_per_minute: int = 10
     # Largest photo a reporter may attach, and how many at once.
     max_photo_bytes: int = 10 * 1024 * 1024
@@ -54,12 +54,13 @@ class Settings:
     run_worker: bool = True
     # Accept push subscriptions on http://127.0.0.1 (a local push service, for tests and benchmarks only).
     allow_local_push: bool = False
-    # Redis for live updates across processes (instead of PostgreSQL LISTEN/NOTIFY), e.g. on CockroachDB.
+    # Redis for live updates across processes (instead of PostgreSQL LISTEN/NOTIFY), e.g. on CockroachDB,
+    # and for the limits' counters, which every process then shares (web/limits.py).
     redis_url: str = ""
     # Community reports without a solved proof-of-work (no JavaScript, or a script) per address per
-    # 10 minutes (counted in memory only).
+    # 10 minutes (web/limits.py).
     community_unsolved_limit: int = 3
-    # Reports from one address per minute, on any form (counted in memory only): generous, as a whole
+    # Reports from one address per minute, on any form (web/limits.py): generous, as a whole
     # school may share one address; it stops one machine from flooding the server.
     report_rate_per_minute: int = 60
     # Host names this installation answers to (e.g. "help.example.org"); empty answers any (development).
@@ -68,7 +69,7 @@ class Settings:
     hsts: bool = False
     # Addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (e.g.
     # "127.0.0.1"). Behind a proxy every request otherwise comes from the proxy: the per-address limits
-    # (kept in memory only) would count the whole district as one visitor.
+    # (web/limits.py) would count the whole district as one visitor.
     trusted_proxies: tuple[str, ...] = ()
     # A label for this deploy (e.g. a git tag); it is part of the service worker's version.
     release: str = ""

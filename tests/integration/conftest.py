@@ -8,6 +8,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from PIL import Image
 
+from web import limits
 from web.app import create_app
 from web.cases.tables import Attachment, Message, PendingUpload, Report
 from web.page_cache import forget_public_pages
@@ -29,6 +30,8 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
         from web.demo.seed import seed_demo
 
         await seed_demo()
+        # Every test starts with no try counted against any limit (PostgreSQL and Redis keep them).
+        await limits.forget_all()
         # Tests change the district straight in the database; no page rendered before is kept.
         forget_public_pages()
         yield client

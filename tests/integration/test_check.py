@@ -10,6 +10,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.integration.conftest import png_bytes, report_fields
 from tests.integration.test_report import receipt_code
+from web import limits
 from web.cases import sealing
 from web.cases import services as cases
 from web.cases.tables import Attachment, Message, Report
@@ -96,6 +97,7 @@ async def test_too_many_tries_get_a_kind_page() -> None:
     load_settings.cache_clear()
     try:
         async with AsyncTestClient(app=create_app()) as client:
+            await limits.forget_all()
             # Opening the page never counts; code attempts do.
             assert {(await client.get("/check")).status_code for _ in range(5)} == {200}
             attempts = [(await client.post("/check", data={"code": "1"})).status_code for _ in range(2)]

@@ -1,5 +1,5 @@
 """The community page's flood brake: a solved proof-of-work passes; without one, only a few reports
-per address in ten minutes (counted in memory, never stored); challenges cannot be forged or reused."""
+per address in ten minutes (counted under a keyed hash, never stored); challenges cannot be forged or reused."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ import hashlib
 import itertools
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.integration.conftest import png_bytes, report_fields
+from web import limits
 from web.cases.tables import Report
 from web.help import flood
 from web.settings import load_settings
@@ -42,43 +40,32 @@ def test_zero_bits_are_counted_exactly() -> None:
     assert flood.leading_zero_bits(bytes([0x01])) == 7
 
 
-def test_a_solved_challenge_passes_once(easy: None) -> None:
+async def test_a_solved_challenge_passes_once(easy: None) -> None:
     challenge = flood.new_challenge()
     nonce = solve(challenge)
-    assert flood.solved(challenge, nonce)
-    assert not flood.solved(challenge, nonce)  # replayed
+    assert await flood.solved(challenge, nonce)
+    assert not await flood.solved(challenge, nonce)  # replayed
 
 
-def test_forged_stale_and_unsolved_challenges_fail(easy: None) -> None:
+async def test_forged_stale_and_unsolved_challenges_fail(easy: None) -> None:
     challenge = flood.new_challenge()
     nonce = solve(challenge)
     forged = challenge.replace(".10.", ".1.")  # an easier difficulty, with the old signature
-    assert not flood.solved(forged, "0")
+    assert not await flood.solved(forged, "0")
     stale = flood.new_challenge(now=time.time() - flood.CHALLENGE_SECONDS - 10)
-    assert not flood.solved(stale, solve(stale))
+    assert not await flood.solved(stale, solve(stale))
     wrong = str(int(nonce) + 1)
     if flood.leading_zero_bits(hashlib.sha256(f"{challenge}:{wrong}".encode()).digest()) < 10:
-        assert not flood.solved(challenge, wrong)
-
-
-@contextmanager
-def limit(monkeypatch: pytest.MonkeyPatch, name: str, value: str, counter: Any) -> Iterator[None]:
-    """A limit set for one test, its in-memory counter starting and ending empty."""
-    monkeypatch.setenv(name, value)
-    load_settings.cache_clear()
-    counter.clear()
-    try:
-        yield
-    finally:
-        monkeypatch.undo()
-        load_settings.cache_clear()
-        counter.clear()
+        assert not await flood.solved(challenge, wrong)
 
 
 async def test_without_proof_only_a_few_reports_go_through(
     client: AsyncTestClient, monkeypatch: pytest.MonkeyPatch, easy: None
 ) -> None:
-    with limit(monkeypatch, "LANTERN_COMMUNITY_UNSOLVED_LIMIT", "2", flood._unsolved):
+    monkeypatch.setenv("LANTERN_COMMUNITY_UNSOLVED_LIMIT", "2")
+    load_settings.cache_clear()
+    await limits.forget_all()
+    try:
         answers = [(await client.post("/community", data=report_fields())).status_code for _ in range(3)]
         assert answers == [200, 200, 429]
         page = await client.get("/community")
@@ -90,12 +77,19 @@ async def test_without_proof_only_a_few_reports_go_through(
         assert await Report.count().where(Report.source == "community") == 3
         # Students' own form needs no proof-of-work.
         assert (await client.post("/report", data=report_fields())).status_code == 200
+    finally:
+        monkeypatch.undo()
+        load_settings.cache_clear()
+        await limits.forget_all()
 
 
 async def test_one_address_sending_many_reports_is_asked_to_wait_and_loses_nothing(
     client: AsyncTestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with limit(monkeypatch, "LANTERN_REPORT_RATE_PER_MINUTE", "2", flood._reports):
+    monkeypatch.setenv("LANTERN_REPORT_RATE_PER_MINUTE", "2")
+    load_settings.cache_clear()
+    await limits.forget_all()
+    try:
         first = [(await client.post("/report", data=report_fields())).status_code for _ in range(2)]
         words = "Third report from the library computers about the fight by the gym."
         refused = await client.post(
@@ -114,13 +108,20 @@ async def test_one_address_sending_many_reports_is_asked_to_wait_and_loses_nothi
         # Someone in danger right now is not the one told to wait.
         danger = await client.post("/report", data=report_fields(danger_now="yes"))
         assert danger.status_code == 200 and await Report.count() == 3
+    finally:
+        monkeypatch.undo()
+        load_settings.cache_clear()
+        await limits.forget_all()
 
 
 @pytest.mark.parametrize("path", ["/report", "/check/reply"])
 async def test_one_address_sending_many_photo_bytes_is_asked_to_wait_and_keeps_what_it_typed(
     client: AsyncTestClient, monkeypatch: pytest.MonkeyPatch, path: str
 ) -> None:
-    with limit(monkeypatch, "LANTERN_PHOTO_MB_PER_ADDRESS", "1", flood._photo_bytes):
+    monkeypatch.setenv("LANTERN_PHOTO_MB_PER_ADDRESS", "1")
+    load_settings.cache_clear()
+    await limits.forget_all()
+    try:
         code = ""
         if path == "/check/reply":
             receipt = await client.post("/report", data=report_fields())
@@ -141,10 +142,14 @@ async def test_one_address_sending_many_photo_bytes_is_asked_to_wait_and_keeps_w
         assert second.status_code == 422
         assert "Many pictures were sent from this network just now." in second.text
         assert words in second.text
+    finally:
+        monkeypatch.undo()
+        load_settings.cache_clear()
+        await limits.forget_all()
 
 
 def test_limits_count_an_ipv6_home_network_as_one_address() -> None:
-    assert flood.address_of("2001:db8:1:2:aaaa::1") == flood.address_of("2001:db8:1:2:bbbb::9")
-    assert flood.address_of("2001:db8:1:2::1") != flood.address_of("2001:db8:1:3::1")
-    assert flood.address_of("203.0.113.7") == "203.0.113.7"
-    assert flood.address_of("testclient") == "testclient"
+    assert limits.address_of("2001:db8:1:2:aaaa::1") == limits.address_of("2001:db8:1:2:bbbb::9")
+    assert limits.address_of("2001:db8:1:2::1") != limits.address_of("2001:db8:1:3::1")
+    assert limits.address_of("203.0.113.7") == "203.0.113.7"
+    assert limits.address_of("testclient") == "testclient"

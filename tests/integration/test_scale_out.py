@@ -19,6 +19,8 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -26,7 +28,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.e2e.support import free_port
-from tests.integration.staff_support import signed_in_cookies
+from tests.integration.staff_support import DISTRICT, signed_in_cookies
 from web.cli import main
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -48,15 +50,16 @@ def test_several_workers_refuse_the_embedded_database(monkeypatch: pytest.Monkey
     assert "Several workers need PostgreSQL" in result.output
 
 
-@pytest.fixture(params=["postgresql", "redis"])
-def two_servers(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+@contextmanager
+def serving_two(kind: str, **overrides: str) -> Iterator[tuple[str, str]]:
     """Two app processes sharing one database: PostgreSQL with LISTEN/NOTIFY between them, or the embedded
     SQLite file with Redis pub/sub between them (REDIS_URL)."""
     data_dir = tempfile.mkdtemp(prefix="lantern-two-")  # shared: both servers use the same secrets
     env = {k: v for k, v in os.environ.items() if not k.startswith("LANTERN_")}
     env.pop("DATABASE_URL", None)
     env.update(LANTERN_DATA_DIR=data_dir, PICCOLO_CONF="web.piccolo_conf", LANTERN_RUN_WORKER="0")
-    if request.param == "postgresql":
+    env.update(overrides)
+    if kind == "postgresql":
         if not os.environ.get("LANTERN_TEST_DATABASE_URL"):
             pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass of make test")
         env["DATABASE_URL"] = os.environ["LANTERN_TEST_DATABASE_URL"]
@@ -65,31 +68,39 @@ def two_servers(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
             pytest.skip("needs Redis: runs in the PostgreSQL pass of make test (scripts/with-redis.sh)")
         env["REDIS_URL"] = os.environ["LANTERN_TEST_REDIS_URL"]
     processes, bases = [], []
-    for _ in range(2):
-        port = free_port()
-        processes.append(
-            subprocess.Popen(
-                [str(LANTERN), "serve", "--demo", "--port", str(port)],
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+    try:
+        for _ in range(2):
+            port = free_port()
+            processes.append(
+                subprocess.Popen(
+                    [str(LANTERN), "serve", "--demo", "--port", str(port)],
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
             )
-        )
-        bases.append(f"http://127.0.0.1:{port}")
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{bases[-1]}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "a server did not start"
-            time.sleep(0.2)
-    yield bases[0], bases[1]
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=15)
+            bases.append(f"http://127.0.0.1:{port}")
+            deadline = time.monotonic() + 60  # the first start migrates and seeds the shared database
+            while True:
+                try:
+                    if httpx.get(f"{bases[-1]}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline, "a server did not start"
+                time.sleep(0.2)
+        yield bases[0], bases[1]
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+@pytest.fixture(params=["postgresql", "redis"])
+def two_servers(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
+    with serving_two(request.param) as bases:
+        yield bases
 
 
 def save_short_name(base: str, short_name: str) -> None:
@@ -158,3 +169,87 @@ def test_an_event_from_one_process_reaches_a_page_served_by_another(two_servers:
     assert sent.status_code == 200
     listener.join(15)
     assert events and events[0]["kind"] == "new" and events[0]["life_safety"] is True
+
+
+LIMITED = {
+    "LANTERN_CHECK_RATE_PER_MINUTE": "4",
+    "LANTERN_CHECK_MIN_SECONDS": "0",
+    "LANTERN_REPORT_RATE_PER_MINUTE": "2",
+    "LANTERN_COMMUNITY_UNSOLVED_LIMIT": "1",
+}
+
+
+@pytest.fixture(params=["postgresql", "redis"])
+def two_limited_servers(request: pytest.FixtureRequest) -> Iterator[tuple[str, str, str]]:
+    with serving_two(request.param, **LIMITED) as (first, second):
+        yield request.param, first, second
+
+
+def _report(base: str, path: str) -> int:
+    fields = {
+        "category": "bullying", "danger_now": "no", "place": "lincoln-hs",
+        "description": "Someone keeps taking a kid's lunch.", "idempotency_key": secrets.token_urlsafe(24),
+    }  # fmt: skip
+    return httpx.post(f"{base}{path}", data=fields, timeout=30).status_code
+
+
+def _wrong_sign_in(base: str) -> int:
+    with httpx.Client(base_url=base, timeout=60) as client:
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', client.get("/staff/sign-in").text)
+        data = {"email": DISTRICT, "password": "a wrong guess", "_csrf_token": token.group(1)}  # type: ignore[union-attr]
+        return client.post("/staff/sign-in", data=data).status_code
+
+
+def _stored_counters(kind: str) -> list[tuple[str, str, float]]:
+    """Every counter the shared store holds: its key, its value, and the seconds it has left."""
+    if kind == "redis":
+        from redis import Redis
+
+        store = Redis.from_url(os.environ["LANTERN_TEST_REDIS_URL"])
+        return [
+            (key.decode(), store.get(key).decode(), store.pttl(key) / 1000)  # type: ignore[union-attr,operator]
+            for key in store.scan_iter(match="lantern:limit:*")
+        ]
+    import asyncio
+
+    import asyncpg
+
+    async def rows() -> list[tuple[str, str, float]]:
+        connection = await asyncpg.connect(os.environ["LANTERN_TEST_DATABASE_URL"])
+        try:
+            assert await connection.fetchval(
+                "SELECT relpersistence::text FROM pg_class WHERE relname = 'lantern_limit'"
+            ) == "u", "the counters must not be written to the WAL"  # fmt: skip
+            found = await connection.fetch(
+                "SELECT key, hits, extract(epoch FROM ends_at - clock_timestamp()) AS left FROM lantern_limit"
+            )
+            return [(r["key"], str(r["hits"]), float(r["left"])) for r in found]
+        finally:
+            await connection.close()
+
+    return asyncio.run(rows())
+
+
+def test_every_limit_counts_across_processes(two_limited_servers: tuple[str, str, str]) -> None:
+    kind, first, second = two_limited_servers
+    # /check tries alternate between the two processes: four in all, not four each.
+    checks = [
+        httpx.post(f"{base}/check", data={"code": "0000 0000 0000 0000"}, timeout=30).status_code
+        for base in [first, second] * 3
+    ]
+    assert checks == [422] * 4 + [429] * 2
+    # One community report without a proof-of-work, then two reports a minute, whichever process.
+    assert _report(first, "/community") == 200
+    assert _report(second, "/community") == 429
+    assert _report(second, "/report") == 200
+    assert _report(first, "/report") == 429
+    # Sign-in tries from one address, at once, half on each process: 20 passwords checked in all.
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        answers = list(pool.map(_wrong_sign_in, [first, second] * 12))
+    assert answers.count(422) == 20 and answers.count(429) == 4
+    # Shared, but never a plain address or email, and every counter ends with its window.
+    counters = _stored_counters(kind)
+    assert counters
+    for key, value, seconds_left in counters:
+        assert "127.0.0.1" not in key + value and DISTRICT not in key + value
+        assert 0 < seconds_left <= 3 * 3600

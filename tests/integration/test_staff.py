@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -111,16 +110,23 @@ async def test_sign_out_ends_the_session(client: AsyncTestClient) -> None:
     assert (await client.get("/staff", follow_redirects=False)).status_code == 303
 
 
-async def test_sign_in_slows_down_after_failures() -> None:
+async def test_sign_in_slows_down_after_failures(
+    client: AsyncTestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert auth.slowdown_seconds(2) == 0.0 and auth.slowdown_seconds(5) == 2.0
+    # Failures from everywhere slow everyone's tries for that account, but only by a bounded pause.
+    assert auth.slowdown_seconds(0, account_failures=10_000) == 1.0
+    monkeypatch.setattr(auth, "_MAX_TRIES", 2)
     email = "slow@example.org"
-    for _ in range(5):
-        auth._failures[email].append(time.monotonic())
-    assert auth.slowdown_seconds(email) == 2.0
-    for _ in range(20):
-        auth._failures[email].append(time.monotonic())
-    with pytest.raises(auth.SignInRefused):
-        await auth.sign_in(email, "anything")
-    auth._failures.pop(email, None)
+    for _ in range(2):
+        assert await auth.sign_in(email, "anything", "192.0.2.1") is None
+    for _ in range(3):
+        with pytest.raises(auth.SignInRefused):
+            await auth.sign_in(email, "anything", "192.0.2.1")
+    # A door kept knocking on is written in the audit log once, not at every knock.
+    refused = AuditEvent.count().where((AuditEvent.action == "signin.refused") & (AuditEvent.email == email))
+    assert await refused == 1
+    assert await auth.sign_in(email, "anything", "192.0.2.2") is None  # another address still may try
 
 
 @pytest.mark.parametrize(

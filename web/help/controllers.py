@@ -2,9 +2,12 @@
 and nothing here may import from web.staff."""
 
 from litestar import Router
-from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.connection import ASGIConnection
+from litestar.exceptions import TooManyRequestsException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ControllerRouterHandler
 
+from web import limits
 from web.help.app_shell import AppShellController
 from web.help.check import CheckController
 from web.help.home import HomeController
@@ -14,10 +17,16 @@ from web.help.resources import ResourcesController
 from web.settings import Settings
 
 
+async def check_limit(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """/check tries per address (an IPv6 /64 as one, like the report limits), counted in web/limits.py
+    under a keyed hash: an address is never stored. Opening the page is free."""
+    if handler.opt.get("skip_rate_limit"):
+        return
+    address = limits.address_of(connection.client.host if connection.client else "unknown")
+    if not await limits.check_allowed(address):
+        raise TooManyRequestsException()
+
+
 def help_routes(settings: Settings) -> list[ControllerRouterHandler]:
-    # /check is rate-limited per client address, counted in memory only: an address is never stored.
-    check_limit = RateLimitConfig(
-        rate_limit=("minute", settings.check_rate_per_minute), exclude_opt_key="skip_rate_limit"
-    )
-    check = Router(path="/", route_handlers=[CheckController], middleware=[check_limit.middleware])
+    check = Router(path="/", route_handlers=[CheckController], guards=[check_limit])
     return [HomeController, ResourcesController, ReportController, AppShellController, KioskController, check]

@@ -9,8 +9,8 @@ import anyio
 from litestar import Request
 from litestar.datastructures import UploadFile
 
+from web import limits
 from web.cases.photos import CleanPhoto, PhotoRejected, clean_photo
-from web.help import flood
 from web.i18n import N_
 from web.per_loop import PerLoop
 from web.settings import load_settings
@@ -47,7 +47,7 @@ async def read_photos(request: Request, uploads: list[UploadFile], already_held:
     """Every picture that can be used; a kind message for the first that cannot."""
     settings = load_settings()
     batch = PhotoBatch()
-    address = flood.address_of(request.client.host if request.client else "unknown")
+    address = limits.address_of(request.client.host if request.client else "unknown")
     for upload in uploads:
         raw = await upload.read()
         if not raw:
@@ -55,7 +55,7 @@ async def read_photos(request: Request, uploads: list[UploadFile], already_held:
         if len(batch.photos) + already_held >= settings.max_photos:
             batch.error = N_("You can add up to 6 pictures.")
             break
-        if not flood.photo_bytes_allowed(address, len(raw)):
+        if not await limits.photo_bytes_allowed(address, len(raw)):
             batch.error = TOO_MANY_PHOTO_BYTES
             break
         try:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfoNotFoundError
 from litestar import Controller, Request, get, post
 from litestar.response import Template
 
-from web import i18n
+from web import i18n, limits
 from web.alerts import signals, vapid
 from web.cases import services as cases
 from web.cases.categories import enabled
@@ -77,17 +77,19 @@ TOO_MANY = N_(
 )
 
 
-def _within_limits(request: Request, data: dict[str, object], source: str, *, life_safety: bool) -> bool:
+async def _within_limits(
+    request: Request, data: dict[str, object], source: str, *, life_safety: bool
+) -> bool:
     """The per-address limit on every form (far higher for someone in danger now), and on the community
     form the proof-of-work, or one of the few reports an address may send without one. Addresses are
-    counted in memory, never stored."""
-    address = flood.address_of(request.client.host if request.client else "unknown")
+    counted under a keyed hash (web/limits.py), never stored."""
+    address = limits.address_of(request.client.host if request.client else "unknown")
     if source == "community" and not (
-        flood.solved(str(data.get("pow_challenge", "")), str(data.get("pow_nonce", "")))
-        or flood.unsolved_allowed(address)
+        await flood.solved(str(data.get("pow_challenge", "")), str(data.get("pow_nonce", "")))
+        or await limits.unsolved_allowed(address)
     ):
         return False
-    return flood.report_allowed(address, life_safety=life_safety)
+    return await limits.report_allowed(address, life_safety=life_safety)
 
 
 def _reading(school: School | None) -> NextReading | None:
@@ -107,7 +109,7 @@ async def _submit(request: Request, *, source: str) -> Template:
     form = cases.ReportForm.from_data(data)
     await cases.purge_pending_uploads()
     form.upload_tokens = await cases.still_held(form.upload_tokens)
-    if not _within_limits(request, data, source, life_safety=form.life_safety):
+    if not await _within_limits(request, data, source, life_safety=form.life_safety):
         # Refused before any photo is decoded or kept, so that a flood stays cheap. With JavaScript the
         # page stays as it is, photos included, and says to wait; without, the words come back.
         page = await _form_page(request, form, {"send": TOO_MANY}, source=source, status_code=429)

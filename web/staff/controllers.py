@@ -45,6 +45,7 @@ TIMELINE_WORDS = {
     "case.legal_hold": N_("Legal hold placed or lifted"),
 }
 KEEPALIVE_SECONDS = 15
+SIGN_IN_MAX_BYTES = 16 * 1024
 SESSION_RECHECK_SECONDS = 30
 
 
@@ -55,13 +56,22 @@ class SignInController(Controller):
     async def show_sign_in(self, request: Request, next: str = "/staff") -> Template:
         return await _sign_in_page(request, email="", error=None, next_path=next)
 
-    @post("/sign-in", name="staff_sign_in_submit", status_code=200)
+    # A sign-in form is a few hundred bytes: a larger body is refused before it is read.
+    @post("/sign-in", name="staff_sign_in_submit", status_code=200, request_max_body_size=SIGN_IN_MAX_BYTES)
     async def sign_in(self, request: Request) -> Response:
         data, _files = await read_form(request)
         email = str(data.get("email", "")).strip()
         next_path = _safe_next(str(data.get("next", "/staff")))
+        if len(email) > auth.MAX_EMAIL_LENGTH:
+            # Before anything else: neither counted nor audited.
+            return await _sign_in_page(
+                request, email=email, error=N_("That email is too long to be an account's. Check it and try again."),
+                next_path=next_path, status_code=422,
+            )  # fmt: skip
         try:
-            account = await auth.sign_in(email, str(data.get("password", "")))
+            address = request.client.host if request.client else "unknown"
+            device = cookies.read(request.cookies, cookies.STAFF_DEVICE)
+            account = await auth.sign_in(email, str(data.get("password", "")), address, device)
         except auth.SignInRefused:
             return await _sign_in_page(
                 request, email=email, error=N_("Too many tries. Wait 15 minutes, or ask an administrator."),
@@ -76,7 +86,10 @@ class SignInController(Controller):
         await auth.end_session(cookies.read(request.cookies, cookies.STAFF_SESSION))
         token = await auth.start_session(account)
         target = f"/staff/sign-in/code?next={next_path}" if account.totp_enabled else next_path
-        return _with_session_cookie(Redirect(path=target, status_code=303), request, token)
+        response = _with_session_cookie(Redirect(path=target, status_code=303), request, token)
+        mark = auth.device_mark(account.email, cookies.read(request.cookies, cookies.STAFF_DEVICE))
+        response.set_cookie(cookies.make(cookies.STAFF_DEVICE, mark, auth.DEVICE_MARK_DAYS * 86400))
+        return response
 
     @get("/sign-in/code", name="staff_sign_in_code", guards=[require_password_step])
     async def show_code(self, request: Request, next: str = "/staff") -> Template:
