@@ -11,6 +11,7 @@ device tells nothing about which codes exist.
 from __future__ import annotations
 
 import importlib
+import re
 from datetime import timedelta
 
 import pytest
@@ -142,3 +143,12 @@ async def test_the_migration_replaces_stored_keys_by_their_hash(client: AsyncTes
     assert report is not None and report.idempotency_key == cases.key_digest(key)
     await client.post("/report", data=fields)  # still recognised as the same form
     assert await Report.count() == 1
+
+
+@pytest.mark.parametrize("path", ["/report", "/community"])
+async def test_the_form_tells_the_reporter_that_staff_see_their_language(
+    client: AsyncTestClient, path: str
+) -> None:
+    page = await client.get(path)
+    notice = re.search(r'<p class="hint" data-testid="language-notice">([^<]+)</p>', page.text)
+    assert notice and "language you wrote in" in notice.group(1)
