@@ -60,7 +60,10 @@ def log_config(level: str) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {
-            "private": {"()": PrivateFormatter, "format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+            "private": {
+                "()": "web.logs.PrivateFormatter",
+                "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+            }
         },
         "handlers": {
             "stderr": {"class": "logging.StreamHandler", "formatter": "private", "stream": "ext://sys.stderr"}
