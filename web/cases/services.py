@@ -262,7 +262,7 @@ async def _answer_repeat(
       after a lost answer, or a second press of Send).
     - Without a code, soon and before anyone opened or answered the report: a fresh code that replaces
       the first (audited), as the reporter may have seen only this answer.
-    - Otherwise: the report was received, and no code.
+    - Otherwise: the report was received, and no code (audited).
     """
     report = sealing.open_row(Report, repeat)
     if form.receipt_code and receipt_hash == repeat.receipt_hash:
@@ -273,6 +273,8 @@ async def _answer_repeat(
         )
         await audit.record("case.receipt_code_replaced", case=repeat)
         return Submitted(report=report, code=code, repeated=True, code_replaced=True)
+    # Staff can tell a retry from an attempt on the conversation only by its count and time.
+    await audit.record("case.repeat_without_code", case=repeat)
     return Submitted(report=report, code="", repeated=True)
 
 
