@@ -30,6 +30,7 @@ from web.help.errors import ERROR_HANDLERS
 from web.help.kiosk import kiosk_middleware
 from web.insights.controllers import INSIGHTS_CONTROLLERS
 from web.live import build_channels
+from web.logs import AppLogging, RequestLog
 from web.migrate import migrate
 from web.secrets_store import installation_secret
 from web.security import HSTS, SECURITY_HEADERS, secured, with_security_headers
@@ -161,8 +162,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Up to six 10 MB photos and the text with them.
         request_max_body_size=settings.max_photos * settings.max_photo_bytes + 1024 * 1024,
         openapi_config=None,
+        logging_config=AppLogging(),
         debug=settings.debug,
     )
     # Outermost: the language segment comes off the path before anything routes on it.
-    app.asgi_handler = i18n.LocalePrefixMiddleware(app.asgi_handler)
+    app.asgi_handler = i18n.LocalePrefixMiddleware(RequestLog(app.asgi_handler))
     return app

@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from web import crypto
+from web.secrets_store import written_aside
 from web.settings import Settings, load_settings
 
 MAGIC = b"LANTERN-BACKUP-1\n"
@@ -333,10 +334,4 @@ def _restore_members(tar: tarfile.TarFile, workdir: Path, settings: Settings, fo
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    os.replace(written_aside(path, data), path)

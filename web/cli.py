@@ -53,6 +53,11 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
     import uvicorn
 
     from web.live import fans_out
+    from web.logs import LEVELS, log_config
+
+    level = load_settings().log_level
+    if level not in LEVELS:
+        raise click.ClickException(f"LANTERN_LOG_LEVEL must be one of {', '.join(LEVELS)}.")
 
     if workers > 1 and not fans_out(load_settings()):
         raise click.ClickException(
@@ -81,7 +86,12 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
         server_header=False,
         timeout_graceful_shutdown=5,
         workers=workers,
-        log_level="info",
+        # No access log: it names the visitor's address and the whole URL (web/logs.py).
+        access_log=False,
+        log_config=log_config(level),
+        log_level=level,
+        # Lantern has no WebSocket routes; uvicorn's WebSocket handling logs addresses.
+        ws="none",
     )
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -40,11 +42,26 @@ class DurableSQLiteConnection(sqlite3.Connection):
         self.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
 
 
+def keep_private(data_dir: Path) -> None:
+    """The data directory is the owner's alone (0700, every file in it 0600): it holds the database
+    (its -wal and -shm files too) and the installation secrets. Files made from now on by this
+    process are born private (umask), so no moment exists when another account on the host can
+    read one; files left readable by an older version are closed here."""
+    os.umask(0o077)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    data_dir.chmod(0o700)
+    for root, directories, files in os.walk(data_dir):
+        for name, mode in [*((d, 0o700) for d in directories), *((f, 0o600) for f in files)]:
+            path = Path(root, name)
+            if not path.is_symlink():  # chmod would change whatever it points at
+                path.chmod(mode)
+
+
 def build_engine(settings: Settings | None = None) -> Engine:
     settings = settings or load_settings()
+    keep_private(settings.data_dir)
     if settings.uses_postgres:
         return PostgresEngine(config={"dsn": settings.database_url})
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     return SQLiteEngine(
         path=str(settings.sqlite_path),
         timeout=BUSY_TIMEOUT_SECONDS,

@@ -73,6 +73,9 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # A label for this deploy (e.g. a git tag); it is part of the service worker's version.
     release: str = ""
+    # How much `lantern serve` logs: debug, info, warning or error (web/logs.py: never an address,
+    # a query string, a token or anything sent, at any level).
+    log_level: str = "info"
     debug: bool = False
 
     @property
@@ -124,5 +127,6 @@ def load_settings() -> Settings:
         smtp_password=os.environ.get("LANTERN_SMTP_PASSWORD", ""),
         smtp_from=os.environ.get("LANTERN_SMTP_FROM", "lantern@localhost"),
         smtp_starttls=os.environ.get("LANTERN_SMTP_STARTTLS", "1") != "0",
+        log_level=os.environ.get("LANTERN_LOG_LEVEL", "info").strip().lower() or "info",
         debug=os.environ.get("LANTERN_DEBUG", "") == "1",
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from web import live
@@ -20,11 +23,18 @@ from web.db import write_transaction
 from web.district.tables import School
 from web.i18n import N_
 from web.staff import audit
+from web.staff.tables import AuditEvent
 
 DESCRIPTION_MAX = 5000
 SHORT_MAX = 200
 PENDING_UPLOAD_TTL = timedelta(hours=1)
 PLACES_OTHER = ("district", "event", "unsure")
+# A repeat of a form without the code made on the device (no JavaScript: a double click, a refresh
+# after a lost answer) may replace the code only this soon after the first, and only while nobody has
+# opened or answered the report: whoever sends it then is, all but surely, the reporter, who may have
+# seen only the second answer. Later, a copy of the form (a shared device's history, a leaked key) would
+# take the conversation over and lock the reporter out, so the answer then carries no code.
+REPEAT_NEW_CODE_SECONDS = 60
 ROLES = {
     "student": N_("A student"),
     "parent": N_("A parent or guardian"),
@@ -120,28 +130,36 @@ def validate_report(form: ReportForm, school_slugs: set[str], enabled_keys: list
 @dataclass(frozen=True)
 class Submitted:
     report: Report
-    code: str
+    code: str  # empty when a repeat may not be given a code (see REPEAT_NEW_CODE_SECONDS)
     repeated: bool = False  # the same form had already been received
     code_replaced: bool = False  # ... and its earlier code no longer works
+    code_taken: bool = False  # the device's code belongs to another report: this one has none
 
 
 def _now() -> datetime:
     return datetime.now(tz=UTC)
 
 
+@cache
+def _key_hmac_key() -> bytes:
+    # Under the receipt salt, which every server of an installation already shares.
+    return hmac.new(receipts.installation_salt(), b"lantern idempotency key", hashlib.sha256).digest()
+
+
+def key_digest(key: str) -> str:
+    """What is stored of a form's idempotency key: a keyed hash, so a copy of the database holds
+    nothing that can be sent back as the form (64 hex characters)."""
+    return hmac.new(_key_hmac_key(), key.encode(), hashlib.sha256).hexdigest()
+
+
 async def submit_report(form: ReportForm, photos: list[CleanPhoto], *, source: str, locale: str) -> Submitted:
     """Store the report, its photos and the automatic acknowledgement in one durable transaction.
 
     A repeat of the same form (double click, retry after a lost response) stores nothing new: the
-    idempotency key is unique in the database. It returns the stored report with a fresh code.
+    idempotency key's hash is unique in the database. What it answers is decided in _answer_repeat.
     """
     code = form.receipt_code or receipts.new_code()
     receipt_hash = await receipts.digest(code)
-    if form.receipt_code and await _code_taken(receipt_hash, form.idempotency_key):
-        # Another report already has this code (a 1 in 10^16 chance, or someone reusing one):
-        # never share a code between reports; this one gets a code from the server.
-        code = receipts.new_code()
-        receipt_hash = await receipts.digest(code)
     now = _now()
     school = await School.objects().where(School.slug == form.place).first() if form.place else None
     try:
@@ -149,25 +167,21 @@ async def submit_report(form: ReportForm, photos: list[CleanPhoto], *, source: s
     except Exception as error:
         if not _is_unique_violation(error):
             raise
-        # Another request with the same key committed between our check and our insert (possible
-        # on PostgreSQL): this time the check finds it and answers as for any repeat.
+        # Another request with the same key or code committed between our check and our insert
+        # (possible on PostgreSQL): this time the checks find it.
         submitted = await _store_once(form, photos, source, locale, code, receipt_hash, school, now)
     if not submitted.repeated:
         report = submitted.report
-        await audit.record("case.created", case=report, source=source, life_safety=report.life_safety)
+        # The same writes whether or not the code was taken, so the time taken tells nothing either.
+        taken: dict[str, Any] = {"receipt_code_taken": True} if submitted.code_taken else {}
+        await audit.record(
+            "case.created", case=report, source=source, life_safety=report.life_safety, **taken
+        )
         live.publish(
             "new", case=str(report.public_id), school_id=report.school, life_safety=report.life_safety
         )
         wake_alerts()
     return submitted
-
-
-async def _code_taken(receipt_hash: str, idempotency_key: str) -> bool:
-    return bool(
-        await Report.exists().where(
-            (Report.receipt_hash == receipt_hash) & (Report.idempotency_key != idempotency_key)
-        )
-    )
 
 
 def _is_unique_violation(error: Exception) -> bool:
@@ -185,21 +199,17 @@ async def _store_once(
     school: School | None,
     now: datetime,
 ) -> Submitted:
+    key_hash = key_digest(form.idempotency_key)
     async with write_transaction(Report._meta.db):
-        repeat = await Report.objects().where(Report.idempotency_key == form.idempotency_key).first()
+        repeat = await Report.objects().where(Report.idempotency_key == key_hash).first()
         if repeat is not None:
-            # The same form again (a lost response, a double click, a refresh): whoever holds the
-            # key wrote the report and may never have seen its code, so it gets a fresh one and the
-            # old code stops working. The report itself is stored once.
-            await Report.update({Report.receipt_hash: receipt_hash, Report.updated_at: now}).where(
-                Report.id == repeat.id
-            )
-            return Submitted(
-                report=sealing.open_row(Report, repeat),
-                code=code,
-                repeated=True,
-                code_replaced=repeat.receipt_hash != receipt_hash,
-            )
+            return await _answer_repeat(form, repeat, code, receipt_hash, now)
+        stored_hash = receipt_hash
+        if form.receipt_code and await Report.exists().where(Report.receipt_hash == receipt_hash):
+            # A code made on the device that another report already has (1 in 10^16 by chance; else
+            # someone probing which codes exist). The answer is the same as for any new report, this
+            # code included, so it tells nothing; the report is kept under a hash no code opens.
+            stored_hash = secrets.token_hex(32)
         category = BY_KEY[form.category]
         report = Report(
             **sealing.sealed_fields(
@@ -222,8 +232,8 @@ async def _store_once(
             source=source,
             locale=locale,
             status="new",
-            receipt_hash=receipt_hash,
-            idempotency_key=form.idempotency_key,
+            receipt_hash=stored_hash,
+            idempotency_key=key_hash,
             created_at=now,
             updated_at=now,
         )
@@ -240,7 +250,47 @@ async def _store_once(
             read_by_staff=True,
             created_at=now,
         ).save()
-    return Submitted(report=report, code=code)
+    return Submitted(report=report, code=code, code_taken=stored_hash != receipt_hash)
+
+
+async def _answer_repeat(
+    form: ReportForm, repeat: Report, code: str, receipt_hash: str, now: datetime
+) -> Submitted:
+    """The same form again. The report is stored once; the answer depends on who may be asking.
+
+    - With the code made on the device, and it is the report's: the same receipt (the outbox retrying
+      after a lost answer, or a second press of Send).
+    - Without a code, soon and before anyone opened or answered the report: a fresh code that replaces
+      the first (audited), as the reporter may have seen only this answer.
+    - Otherwise: the report was received, and no code (audited).
+    """
+    report = sealing.open_row(Report, repeat)
+    if form.receipt_code and receipt_hash == repeat.receipt_hash:
+        return Submitted(report=report, code=code, repeated=True)
+    if not form.receipt_code and await _unseen(repeat, now):
+        await Report.update({Report.receipt_hash: receipt_hash, Report.updated_at: now}).where(
+            Report.id == repeat.id
+        )
+        await audit.record("case.receipt_code_replaced", case=repeat)
+        return Submitted(report=report, code=code, repeated=True, code_replaced=True)
+    # Staff can tell a retry from an attempt on the conversation only by its count and time.
+    await audit.record("case.repeat_without_code", case=repeat)
+    return Submitted(report=report, code="", repeated=True)
+
+
+async def _unseen(report: Report, now: datetime) -> bool:
+    """Nobody but the sender can have seen this report or its code yet (see REPEAT_NEW_CODE_SECONDS)."""
+    if now - report.created_at > timedelta(seconds=REPEAT_NEW_CODE_SECONDS):
+        return False
+    if report.status != "new" or report.acknowledged_at is not None:
+        return False
+    if await Message.exists().where(
+        (Message.report == report.id) & ((Message.author != "system") | (Message.read_by_reporter == True))
+    ):
+        return False  # the reporter opened it with the code, or someone wrote
+    return not await AuditEvent.exists().where(
+        (AuditEvent.case_uuid == report.public_id) & (AuditEvent.action == "case.viewed")
+    )
 
 
 # Stored untranslated; translated when shown, in the language the reader uses then.

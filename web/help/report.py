@@ -137,7 +137,10 @@ async def _submit(request: Request, *, source: str) -> Template:
         "source": source,
         "repeated": submitted.repeated,
         "code_replaced": submitted.code_replaced,
-        "signal_token": None if kiosk_of(request.scope) else signals.token_for(submitted.report),
+        # The notice may be turned on only by whoever holds the code.
+        "signal_token": None
+        if kiosk_of(request.scope) or not submitted.code
+        else signals.token_for(submitted.report),
         "vapid_public_key": vapid.public_key(),
     }
     page = await render(request, "receipt.html", context, partial="_receipt.html", no_store=True)
