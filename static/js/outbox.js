@@ -176,7 +176,7 @@ var LanternOutbox = (function () {
 
   // The Damm check digit (web/cases/receipts.py makes the same; tests/data/receipt_check_digits.json
   // holds the vectors both are tested against): it catches every wrong digit and every swap of two
-  // neighbours, so /check can say "one digit looks wrong" instead of "no such code".
+  // neighbors, so /check can say "one digit looks wrong" instead of "no such code".
   var DAMM = [
     [0, 3, 1, 7, 5, 9, 8, 6, 4, 2], [7, 0, 9, 2, 1, 5, 4, 8, 6, 3], [4, 2, 0, 6, 8, 7, 1, 3, 5, 9],
     [1, 7, 5, 0, 9, 8, 3, 4, 2, 6], [6, 1, 2, 3, 0, 4, 5, 9, 7, 8], [3, 6, 7, 4, 2, 0, 9, 5, 8, 1],

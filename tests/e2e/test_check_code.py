@@ -140,5 +140,6 @@ def test_a_code_with_one_wrong_digit_is_told_so_and_kept(
         expect(error).not_to_contain_text("send a new report")
     name = "ar" if language else "en"
     page.screenshot(
-        path=Path(tempfile.gettempdir()) / f"check-typo-{name}-{viewport['width']}.png", full_page=True
+        path=Path(tempfile.gettempdir()) / f"counselor-codes-check-typo-{name}-{viewport['width']}.png",
+        full_page=True,
     )

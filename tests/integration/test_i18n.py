@@ -71,7 +71,7 @@ async def test_directory_entries_in_the_readers_language_or_marked_english(clien
     assert 'data-testid="in-english"' in spanish  # the local samples have no Spanish text yet
     arabic = (await client.get("/ar/resources")).text
     assert "988 Suicide &amp; Crisis Lifeline" in arabic
-    assert re.search(r'<a href="/ar/resources/[^"]+" lang="en">', arabic)
+    assert re.search(r'<a href="/ar/resources/[^"]+" lang="en" dir="auto">', arabic)
     english = (await client.get("/resources")).text
     assert 'data-testid="in-english"' not in english
 
