@@ -157,3 +157,15 @@ async def test_staff_rule_messages_are_translated(client: AsyncTestClient) -> No
     page = await client.post("/staff/admin/district", data=form, headers={"Accept-Language": "es"})
     assert page.status_code == 422
     assert "Este color es demasiado claro" in page.text and "El distrito necesita un nombre" in page.text
+
+
+BRITISH = re.compile(
+    r"\b(neighbour|organisation|colour|centre|favourite|behaviour|licence|enrolment)s?\b", re.I
+)
+
+
+async def test_english_pages_use_us_spelling(client: AsyncTestClient) -> None:
+    # A US product for US districts: "neighbor", "organization".
+    for path in PUBLIC_PAGES:
+        html = (await client.get(path)).text
+        assert not BRITISH.findall(html), path
