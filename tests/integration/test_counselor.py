@@ -101,3 +101,14 @@ async def test_in_arabic_numbers_codes_and_english_text_are_isolated(client: Asy
     assert re.search(r'data-code="\d{16}"><span dir="ltr">\d{4} \d{4} \d{4} \d{4}</span>', receipt)
     check = (await client.get("/ar/check")).text
     assert re.search(r'<input id="code" name="code" type="text" dir="ltr"', check)
+
+
+async def test_offline_texts_and_calls_lead_everywhere_and_chat_says_it_needs_the_internet(
+    client: AsyncTestClient,
+) -> None:
+    html = (await client.get("/offline")).text
+    assert 'data-testid="reach-chat-first"' not in html
+    only = _list(html, "reach-text-first")
+    assert 'class="reach-options" data-testid="reach-text-first"' in html  # shown on every screen
+    assert _main_button(only) == "sms:741741?body=HOME"
+    assert "Chat needs the internet" in only
