@@ -204,3 +204,11 @@ async def test_a_closed_report_takes_no_more_messages(client: AsyncTestClient) -
     assert refused.status_code == 422
     assert "This report is closed" in refused.text
     assert await Message.count().where(Message.author == "reporter") == 0
+
+
+async def test_a_code_typed_with_arabic_digits_opens_the_report(client: AsyncTestClient) -> None:
+    code, _report = await _new_report(client)
+    eastern = code.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    response = await client.post("/ar/check", data={"code": receipts.group(eastern)})
+    assert response.status_code == 200
+    assert 'data-testid="case-status"' in response.text

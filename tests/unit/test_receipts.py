@@ -18,7 +18,10 @@ def test_grouping_and_lenient_reading() -> None:
     assert receipts.normalize("I234 5678 9OI2 3456") == "1234567890123456"
     assert receipts.normalize("1234 5678") is None
     assert receipts.normalize("abcd efgh ijkl mnop") is None
-    assert receipts.normalize("١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦") is None  # only ASCII digits are codes
+    # A phone set to Arabic types Eastern Arabic digits: the same code. Other scripts' digits are not.
+    assert receipts.normalize("١٢٣٤ ٥٦٧٨ ٩٠١٢ ٣٤٥٦") == "1234567890123456"
+    assert receipts.normalize("۱۲۳۴۵۶۷۸۹۰۱۲۳۴۵۶") == "1234567890123456"
+    assert receipts.normalize("१२३४५६७८९०१२३४५६") is None
 
 
 def test_hash_is_stable_and_not_the_code() -> None:

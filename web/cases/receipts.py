@@ -30,11 +30,16 @@ _TIME_COST = 2
 _MEMORY_KIB = 19 * 1024
 _PARALLELISM = 1
 _HASH_BYTES = 32
-# People misread and mistype: letters that look like digits are read as those digits.
 # Hashes running at once: one per core. More only share the cores (each takes 19 MiB), and the
 # limiter serves waiters in order, so under a rush every submission waits its fair turn.
 _HASHING = PerLoop(lambda: anyio.CapacityLimiter(os.cpu_count() or 1))
-_LOOKALIKES = str.maketrans({"o": "0", "O": "0", "l": "1", "I": "1", "i": "1", "L": "1"})
+# People misread and mistype: letters that look like digits are read as those digits. Phones set to
+# Arabic, Persian or Urdu type Eastern Arabic digits (٠١٢ / ۰۱۲): the same numbers.
+_LOOKALIKES = str.maketrans(
+    {"o": "0", "O": "0", "l": "1", "I": "1", "i": "1", "L": "1"}
+    | {chr(0x0660 + n): str(n) for n in range(10)}
+    | {chr(0x06F0 + n): str(n) for n in range(10)}
+)
 
 
 def new_code() -> str:
