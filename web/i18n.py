@@ -92,6 +92,13 @@ def display_names() -> list[tuple[str, str]]:
     return [(code, Locale.parse(code).get_display_name(code) or code) for code in AVAILABLE_LOCALES]
 
 
+def language_names(locale: str) -> tuple[str, str]:
+    """The language in its own script and in English ("العربية", "Arabic"): what to say to an
+    interpreter service that answers in English."""
+    language = Locale.parse(locale)
+    return language.get_display_name(locale) or locale, language.get_display_name("en") or locale
+
+
 def gettext(message: str) -> str:
     return translations_for(current_locale()).gettext(message)
 

@@ -56,6 +56,36 @@ def _format_when(value: datetime, tz_name: str = "America/Chicago") -> str:
     return f"{format_date(local, format='full', locale=locale)} {format_time(local, format='short', locale=locale)}"
 
 
+def ltr(value: object, lang: str | None = None) -> Markup:
+    """A number or an English word inside a sentence of any language, isolated left to right: in an
+    Arabic sentence 913-555-0109 otherwise reads 0109-555-913 and a full stop jumps to the other end."""
+    lang_attr = Markup(' lang="{}"').format(lang) if lang else ""
+    return Markup('<bdi dir="ltr"{}>{}</bdi>').format(lang_attr, value)
+
+
+_KEYPAD = str.maketrans(
+    {
+        letter: digit
+        for digit, letters in (
+            ("2", "ABC"),
+            ("3", "DEF"),
+            ("4", "GHI"),
+            ("5", "JKL"),
+            ("6", "MNO"),
+            ("7", "PQRS"),
+            ("8", "TUV"),
+            ("9", "WXYZ"),
+        )
+        for letter in letters
+    }
+)
+
+
+def keypad_digits(number: str) -> str:
+    """ "442-AYUDAME" → "4422983263": a number spelled in letters, as a phone keypad dials it."""
+    return "".join(ch for ch in number.upper().translate(_KEYPAD) if ch.isascii() and ch.isdigit())
+
+
 def configure_jinja(env: Environment, settings: Settings) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
@@ -66,9 +96,10 @@ def configure_jinja(env: Environment, settings: Settings) -> None:
         lp=i18n.link_prefix,
         languages=i18n.display_names(),
         text_direction=i18n.text_direction,
+        language_names=i18n.language_names,
         quick_exit_url=settings.quick_exit_url,
     )
-    env.filters.update(receipt_groups=group, when=_format_when)
+    env.filters.update(receipt_groups=group, when=_format_when, ltr=ltr, keypad_digits=keypad_digits)
     env.trim_blocks = True
     env.lstrip_blocks = True
 

@@ -174,17 +174,34 @@ var LanternOutbox = (function () {
     });
   }
 
-  // A 16-digit receipt code from the CSPRNG (rejection sampling keeps every digit equally likely).
+  // The Damm check digit (web/cases/receipts.py makes the same; tests/data/receipt_check_digits.json
+  // holds the vectors both are tested against): it catches every wrong digit and every swap of two
+  // neighbors, so /check can say "one digit looks wrong" instead of "no such code".
+  var DAMM = [
+    [0, 3, 1, 7, 5, 9, 8, 6, 4, 2], [7, 0, 9, 2, 1, 5, 4, 8, 6, 3], [4, 2, 0, 6, 8, 7, 1, 3, 5, 9],
+    [1, 7, 5, 0, 9, 8, 3, 4, 2, 6], [6, 1, 2, 3, 0, 4, 5, 9, 7, 8], [3, 6, 7, 4, 2, 0, 9, 5, 8, 1],
+    [5, 8, 6, 9, 7, 2, 0, 1, 3, 4], [8, 9, 4, 5, 3, 6, 2, 0, 1, 7], [9, 4, 3, 8, 6, 1, 7, 2, 0, 5],
+    [2, 5, 8, 1, 4, 3, 6, 7, 9, 0]
+  ];
+
+  function checkDigit(digits) {
+    var interim = 0;
+    for (var i = 0; i < digits.length; i++) interim = DAMM[interim][digits.charCodeAt(i) - 48];
+    return String(interim);
+  }
+
+  // A 16-digit receipt code: 15 digits from the CSPRNG (rejection sampling keeps every digit equally
+  // likely) and their check digit.
   function newCode() {
     var digits = "";
     var buffer = new Uint8Array(32);
-    while (digits.length < 16) {
+    while (digits.length < 15) {
       crypto.getRandomValues(buffer);
-      for (var i = 0; i < buffer.length && digits.length < 16; i++) {
+      for (var i = 0; i < buffer.length && digits.length < 15; i++) {
         if (buffer[i] < 250) digits += String(buffer[i] % 10);
       }
     }
-    return digits;
+    return digits + checkDigit(digits);
   }
 
   function newKey() {
@@ -192,5 +209,5 @@ var LanternOutbox = (function () {
     return btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   }
 
-  return { save: save, items: items, counts: counts, flush: flush, takeBack: takeBack, newCode: newCode, newKey: newKey };
+  return { save: save, items: items, counts: counts, flush: flush, takeBack: takeBack, newCode: newCode, checkDigit: checkDigit, newKey: newKey };
 })();

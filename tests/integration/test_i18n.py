@@ -6,8 +6,10 @@ import re
 
 import pytest
 from litestar.testing import AsyncTestClient
+from markupsafe import escape
 
 from web.i18n import AVAILABLE_LOCALES
+from web.resources.services import load_resources
 
 pytestmark = pytest.mark.anyio
 
@@ -65,13 +67,33 @@ async def test_a_report_remembers_the_language_it_was_written_in(client: AsyncTe
     assert report is not None and report.locale == "so"
 
 
+@pytest.mark.parametrize("locale", [loc for loc in AVAILABLE_LOCALES if loc != "en"])
+async def test_the_national_24_7_lines_are_described_in_every_language(
+    client: AsyncTestClient, locale: str
+) -> None:
+    lines = [r for r in await load_resources() if r.pinned_rank is not None]
+    assert len(lines) == 8
+    for line in lines:
+        page = (await client.get(f"/{locale}/resources/{line.id}")).text
+        assert 'data-testid="in-english"' not in page, (locale, line.name)
+        assert str(escape(line.description)) not in page
+    # The counselor page lists them by their names in this language.
+    assert 'lang="en"' not in _list_of_lines((await client.get(f"/{locale}/counselor")).text)
+
+
+def _list_of_lines(html: str) -> str:
+    match = re.search(r'<ul class="line-list">(.*?)</ul>', html, re.S)
+    assert match
+    return match.group(1)
+
+
 async def test_directory_entries_in_the_readers_language_or_marked_english(client: AsyncTestClient) -> None:
     spanish = (await client.get("/es/resources")).text
     assert "988 Línea de Prevención del Suicidio y Crisis" in spanish
     assert 'data-testid="in-english"' in spanish  # the local samples have no Spanish text yet
     arabic = (await client.get("/ar/resources")).text
-    assert "988 Suicide &amp; Crisis Lifeline" in arabic
-    assert re.search(r'<a href="/ar/resources/[^"]+" lang="en">', arabic)
+    assert "988 خط المساعدة في حالات الانتحار والأزمات" in arabic
+    assert re.search(r'<a href="/ar/resources/[^"]+" lang="en" dir="auto">', arabic)
     english = (await client.get("/resources")).text
     assert 'data-testid="in-english"' not in english
 
@@ -135,3 +157,15 @@ async def test_staff_rule_messages_are_translated(client: AsyncTestClient) -> No
     page = await client.post("/staff/admin/district", data=form, headers={"Accept-Language": "es"})
     assert page.status_code == 422
     assert "Este color es demasiado claro" in page.text and "El distrito necesita un nombre" in page.text
+
+
+BRITISH = re.compile(
+    r"\b(neighbour|organisation|colour|centre|favourite|behaviour|licence|enrolment)s?\b", re.I
+)
+
+
+async def test_english_pages_use_us_spelling(client: AsyncTestClient) -> None:
+    # A US product for US districts: "neighbor", "organization".
+    for path in PUBLIC_PAGES:
+        html = (await client.get(path)).text
+        assert not BRITISH.findall(html), path

@@ -91,7 +91,7 @@ async def test_counselor_page_one_tap_links(client: AsyncTestClient) -> None:
     assert "AYUDA" in html and "442-AYUDAME" in html
     assert "marca 2" in html  # 988 in Spanish: press 2
     assert 'href="/report"' in html
-    assert "When to call 911 instead" in html
+    assert 'When to call <bdi dir="ltr">911</bdi> instead' in html
 
 
 async def test_counselor_numbers_come_from_the_district(client: AsyncTestClient) -> None:

@@ -68,7 +68,8 @@ async def test_sms_link_and_plain_text_on_resource_page(client: AsyncTestClient)
     line = next(r for r in await load_resources() if r.name == "Crisis Text Line")
     html = (await client.get(f"/resources/{line.id}")).text
     assert 'href="sms:741741?body=HOME"' in html
-    assert "Number: 741741 · Word to send: HOME" in html
+    # The number and the word are isolated, so a right-to-left sentence cannot reorder them.
+    assert 'Number: <bdi dir="ltr">741741</bdi> · Word to send: <bdi dir="ltr">HOME</bdi>' in html
 
 
 async def test_filter_by_need(client: AsyncTestClient) -> None:

@@ -12,10 +12,20 @@ class District(Table):
     short_name = Varchar(length=60)
     brand_color = Varchar(length=7, default="#1d4e89")
     emergency_number = Varchar(length=20, default="911")
+    # The national lines' defaults, as the services' own public pages give them (read there before;
+    # checked again on 2026-12-06 against those pages as known then, without a network: confirm each
+    # against the live page before a release).
+    # Crisis Text Line, https://www.crisistextline.org/ : text HOME to 741741 (US), free, 24/7; in
+    # Spanish text AYUDA to 741741 or WhatsApp 442-AYUDAME (the keypad letters are 442-298-3263).
+    # Texting needs a phone plan: Chromebooks and most iPads cannot text a short code.
     crisis_text_number = Varchar(length=20, default="741741")
     crisis_text_keyword = Varchar(length=20, default="HOME")
     crisis_text_keyword_es = Varchar(length=20, default="AYUDA")
     crisis_whatsapp = Varchar(length=30, default="442-AYUDAME")
+    # 988 Suicide & Crisis Lifeline, https://988lifeline.org/ : call or text 988, or chat at
+    # https://988lifeline.org/chat/ in a web browser (no phone needed), 24/7; on a call press 1 for
+    # the Veterans Crisis Line, 2 for Spanish; interpreters in more than 240 languages on calls only
+    # (988lifeline.org, "Talk to someone now" and its FAQ on languages; same check as above).
     lifeline_number = Varchar(length=20, default="988")
     lifeline_chat_url = Varchar(length=200, default="https://988lifeline.org/chat/")
     # Category keys (see web/cases/categories.py) that reporters may choose from.

@@ -1,7 +1,10 @@
 """/check: a reporter comes back with their receipt code to read replies and write back.
 
 The code travels only in POST bodies (never in a URL, a cookie or storage on the device), and every
-action checks it again. A wrong code and a malformed one get the same slow, generic answer.
+action checks it again. Every failed attempt is equally slow and counts against the same limit.
+A well-formed code that opens nothing gets one generic answer; a code that cannot be one as typed (a
+wrong length, a letter, a check digit that does not fit) is told what looks wrong, which depends only
+on what was typed, never on what is stored.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
 from web.alerts import signals, vapid
+from web.cases import receipts, workflow
 from web.cases import services as cases
-from web.cases import workflow
 from web.cases.tables import Report
 from web.district.kiosks import kiosk_of
 from web.help.forms import read_form, read_photos
@@ -31,6 +34,16 @@ NOT_FOUND = N_(
     "We could not open a report with that code. Check the numbers and try again. "
     "If you lost your code, you can send a new report."
 )
+MISREAD = {
+    receipts.Misread.EMPTY: N_("Please type the code you got when you sent your report."),
+    receipts.Misread.NOT_DIGITS: N_("A code has only the numbers 0 to 9. Please check what you typed."),
+    receipts.Misread.LENGTH: N_(
+        "A code has 16 digits, and this has %(count)s. Check that no digit is missing or extra."
+    ),
+    receipts.Misread.CHECK_DIGIT: N_(
+        "One digit looks wrong, or two digits are swapped. Please check your code again, digit by digit."
+    ),
+}
 
 
 class CheckController(Controller):
@@ -39,7 +52,7 @@ class CheckController(Controller):
     # Opening the page is free; only code attempts count against the rate limit.
     @get("/", name="check", opt={"skip_rate_limit": True})
     async def show_check(self, request: Request) -> Template:
-        return await _page(request, {"code_error": None, "raw_code": ""})
+        return await _page(request, {"code_error": None, "code_error_count": 0, "raw_code": ""})
 
     @post("/", name="check_open", status_code=200)
     async def open_case(self, request: Request) -> Template:
@@ -47,7 +60,7 @@ class CheckController(Controller):
         raw = str(data.get("code", ""))
         report = await _lookup(raw)
         if report is None:
-            return await _page(request, {"code_error": NOT_FOUND, "raw_code": raw}, status_code=422)
+            return await _page(request, {**_why_not(raw), "raw_code": raw}, status_code=422)
         return await _case_page(request, report, raw)
 
     @post("/signal", name="check_signal_on", status_code=200)
@@ -75,7 +88,9 @@ class CheckController(Controller):
         raw = str(data.get("code", ""))
         report = await _lookup(raw)
         if report is None:
-            return await _page(request, {"code_error": NOT_FOUND, "raw_code": ""}, status_code=422)
+            return await _page(
+                request, {"code_error": NOT_FOUND, "code_error_count": 0, "raw_code": ""}, status_code=422
+            )
         key = cases.form_key(data.get("reply_key"))
         body = str(data.get("body", "")).replace("\r\n", "\n").strip()
         held = await cases.still_held(data.get("upload_token", []))
@@ -112,6 +127,14 @@ async def _sent_resources(entries: list[cases.ConversationEntry]) -> dict[str, R
     """The directory entries staff sent, by id, to show as cards."""
     wanted = [uuid.UUID(e.message.resource_id) for e in entries if e.message.resource_id]
     return {view.id: view for view in await load_resources(wanted)} if wanted else {}
+
+
+def _why_not(raw: str) -> dict[str, object]:
+    """The words for a code that opened nothing: what looks wrong in it, or the generic answer."""
+    misread = receipts.misread(raw)
+    if misread is None:
+        return {"code_error": NOT_FOUND, "code_error_count": 0}
+    return {"code_error": MISREAD[misread[0]], "code_error_count": misread[1]}
 
 
 async def _lookup(raw: str) -> Report | None:
