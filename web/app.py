@@ -22,6 +22,7 @@ from web.alerts.worker import Worker
 from web.api.hsds import HsdsController
 from web.cases.retention import DailyPurge
 from web.cases.services import purge_pending_uploads
+from web.cross_site import cross_site_guard
 from web.db import close_pool, open_pool
 from web.district.services import ensure_district
 from web.district.tables import District
@@ -141,7 +142,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             key_builder=page_cache.page_key, cache_response_filter=page_cache.keep_answer
         ),
         stores={page_cache.STORE_NAME: page_cache.BoundedMemoryStore()},
-        middleware=[kiosk_middleware, page_cache.release_unfinished],
+        middleware=[cross_site_guard, kiosk_middleware, page_cache.release_unfinished],
         exception_handlers={
             kind: secured(handler)
             for kind, handler in {**ERROR_HANDLERS, NotAuthorizedException: to_sign_in}.items()

@@ -67,6 +67,9 @@ class Settings:
     # "127.0.0.1"). Behind a proxy every request otherwise comes from the proxy: the per-address limits
     # (kept in memory only) would count the whole district as one visitor.
     trusted_proxies: tuple[str, ...] = ()
+    # Other sites of the district whose pages may post to the public forms (e.g. "https://www.district.org").
+    # Any other site's post is refused (web/cross_site.py); LANTERN_PUBLIC_URL is always trusted.
+    trusted_origins: tuple[str, ...] = ()
     # A label for this deploy (e.g. a git tag); it is part of the service worker's version.
     release: str = ""
     debug: bool = False
@@ -105,6 +108,9 @@ def load_settings() -> Settings:
         hsts=os.environ.get("LANTERN_HSTS", "") == "1",
         trusted_proxies=tuple(
             h.strip() for h in os.environ.get("LANTERN_TRUSTED_PROXIES", "").split(",") if h.strip()
+        ),
+        trusted_origins=tuple(
+            o.strip() for o in os.environ.get("LANTERN_TRUSTED_ORIGINS", "").split(",") if o.strip()
         ),
         community_unsolved_limit=int(_env_float("LANTERN_COMMUNITY_UNSOLVED_LIMIT", 3)),
         report_rate_per_minute=int(_env_float("LANTERN_REPORT_RATE_PER_MINUTE", 60)),
