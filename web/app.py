@@ -33,7 +33,7 @@ from web.insights.controllers import INSIGHTS_CONTROLLERS
 from web.live import build_channels
 from web.migrate import migrate
 from web.secrets_store import installation_secret
-from web.security import HSTS, SECURITY_HEADERS, secured, with_security_headers
+from web.security import SecurityHeadersMiddleware
 from web.settings import PROJECT_ROOT, Settings, load_settings
 from web.staff.admin_controllers import ADMIN_CONTROLLERS
 from web.staff.alert_controllers import StaffAlertsController
@@ -117,7 +117,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 include_in_schema=False,
                 # URLs carry a content hash (static_url), so a file never changes under its URL.
                 cache_control=CacheControlHeader(max_age=31_536_000, public=True),
-                after_request=with_security_headers,
             ),
         ],
         plugins=[HTMXPlugin(), channels],
@@ -143,13 +142,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         stores={page_cache.STORE_NAME: page_cache.BoundedMemoryStore()},
         middleware=[cross_site_guard, kiosk_middleware, page_cache.release_unfinished],
-        exception_handlers={
-            kind: secured(handler)
-            for kind, handler in {**ERROR_HANDLERS, NotAuthorizedException: to_sign_in}.items()
-        },
+        exception_handlers={**ERROR_HANDLERS, NotAuthorizedException: to_sign_in},
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        response_headers=[*SECURITY_HEADERS, *(HSTS if settings.hsts else [])],
         # Requests for other host names (DNS rebinding, a misrouted proxy) get 400.
         allowed_hosts=AllowedHostsConfig(
             allowed_hosts=[*settings.allowed_hosts, "127.0.0.1", "localhost"], www_redirect=False
@@ -164,6 +159,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=None,
         debug=settings.debug,
     )
-    # Outermost: the language segment comes off the path before anything routes on it.
-    app.asgi_handler = i18n.LocalePrefixMiddleware(app.asgi_handler)
+    # Outermost, the security headers on every answer; then the language segment comes off the path
+    # before anything routes on it.
+    app.asgi_handler = SecurityHeadersMiddleware(
+        i18n.LocalePrefixMiddleware(app.asgi_handler), hsts=settings.hsts
+    )
     return app

@@ -3,8 +3,9 @@ another site."""
 
 from __future__ import annotations
 
+import msgspec
 from litestar import Request, Response
-from litestar.exceptions import NotFoundException, TooManyRequestsException
+from litestar.exceptions import NotFoundException, SerializationException, TooManyRequestsException
 from litestar.response import Template
 from litestar.types import ExceptionHandlersMap
 
@@ -67,8 +68,16 @@ def cross_site(request: Request, _exc: Exception) -> Response:
     return page
 
 
+def bad_json(request: Request, exc: Exception) -> Response:
+    # Only a body that does not decode is the sender's fault; failing to encode an answer is ours.
+    if isinstance(exc.__cause__, msgspec.DecodeError):
+        return Response({"status_code": 400, "detail": "The request body is not valid JSON"}, status_code=400)
+    return Response({"status_code": 500, "detail": "Internal Server Error"}, status_code=500)
+
+
 ERROR_HANDLERS: ExceptionHandlersMap = {
     NotFoundException: not_found,
     TooManyRequestsException: too_many,
     CrossSitePost: cross_site,
+    SerializationException: bad_json,
 }
