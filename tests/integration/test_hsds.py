@@ -723,3 +723,25 @@ async def test_district_admins_download_check_and_load_hsds_in_the_console(clien
         files={"file": ("directory.json", download.content, "application/json")},
     )
     assert loaded.status_code == 200 and 'data-testid="hsds-written"' in loaded.text
+
+
+async def test_api_serves_no_archived_entry(directory: AsyncTestClient) -> None:
+    client = directory
+    [link] = await ServiceAtLocation.select().limit(1)
+    service_id = str(link["service"])
+    [row] = await Service.select(Service.organization).where(Service.id == link["service"])
+    await Service.update({Service.status: "inactive"}).where(Service.id == link["service"])  # archived
+    assert (await client.get(f"/resources/{service_id}")).status_code == 404  # as the public page says
+    assert (await client.get(f"/api/hsds/services/{service_id}")).status_code == 404
+    assert (await client.get(f"/api/hsds/service_at_locations/{link['id']}")).status_code == 404
+    listed = (await client.get("/api/hsds/services", params={"per_page": 500})).json()
+    assert service_id not in {s["id"] for s in listed["contents"]}
+    assert listed["total_items"] == await Service.count().where(Service.status == "active")
+    streamed = (await client.get("/api/hsds/services", params={"format": "ndjson"})).text.split("\n")
+    assert service_id not in {json.loads(line)["id"] for line in streamed if line}
+    places = (await client.get("/api/hsds/service_at_locations", params={"per_page": 500})).json()
+    assert str(link["id"]) not in {s["id"] for s in places["contents"]}
+    organization = (
+        await client.get(f"/api/hsds/organizations/{row['organization']}", params={"full_service": "true"})
+    ).json()
+    assert service_id not in {s["id"] for s in organization.get("services", [])}
