@@ -35,6 +35,7 @@ from web.migrate import migrate
 from web.secrets_store import installation_secret
 from web.security import SecurityHeadersMiddleware
 from web.settings import PROJECT_ROOT, Settings, load_settings
+from web.slow_requests import BodyDeadlineMiddleware
 from web.staff.admin_controllers import ADMIN_CONTROLLERS
 from web.staff.alert_controllers import StaffAlertsController
 from web.staff.controllers import STAFF_CONTROLLERS
@@ -160,8 +161,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=settings.debug,
     )
     # Outermost, the security headers on every answer; then the language segment comes off the path
-    # before anything routes on it.
+    # before anything routes on it; then the body's deadline and size (web/slow_requests.py).
     app.asgi_handler = SecurityHeadersMiddleware(
-        i18n.LocalePrefixMiddleware(app.asgi_handler), hsts=settings.hsts
+        i18n.LocalePrefixMiddleware(BodyDeadlineMiddleware(app.asgi_handler)), hsts=settings.hsts
     )
     return app

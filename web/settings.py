@@ -70,6 +70,11 @@ class Settings:
     # Other sites of the district whose pages may post to the public forms (e.g. "https://www.district.org").
     # Any other site's post is refused (web/cross_site.py); LANTERN_PUBLIC_URL is always trusted.
     trusted_origins: tuple[str, ...] = ()
+    # A request's headers must be in within this many seconds; a body gets body_seconds plus one second
+    # for every body_min_rate bytes it sent (web/slow_requests.py).
+    header_seconds: float = 10.0
+    body_seconds: float = 30.0
+    body_min_rate: float = 8192.0
     # A label for this deploy (e.g. a git tag); it is part of the service worker's version.
     release: str = ""
     debug: bool = False
@@ -112,6 +117,9 @@ def load_settings() -> Settings:
         trusted_origins=tuple(
             o.strip() for o in os.environ.get("LANTERN_TRUSTED_ORIGINS", "").split(",") if o.strip()
         ),
+        header_seconds=_env_float("LANTERN_HEADER_SECONDS", 10.0),
+        body_seconds=_env_float("LANTERN_BODY_SECONDS", 30.0),
+        body_min_rate=max(1.0, _env_float("LANTERN_BODY_MIN_RATE", 8192.0)),
         community_unsolved_limit=int(_env_float("LANTERN_COMMUNITY_UNSOLVED_LIMIT", 3)),
         report_rate_per_minute=int(_env_float("LANTERN_REPORT_RATE_PER_MINUTE", 60)),
         redis_url=os.environ.get("REDIS_URL", ""),
