@@ -100,6 +100,17 @@ def test_six_connections_trickling_headers_are_closed(server: LanternServer) -> 
     assert elapsed < BOUND
 
 
+def test_a_header_block_past_16_kb_is_refused_at_once(server: LanternServer) -> None:
+    sock = connect(server)
+    sock.settimeout(BOUND)
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 64 * 1024)
+    answer = b""
+    while chunk := sock.recv(65536):  # closed after the answer; an old server kept reading
+        answer += chunk
+    sock.close()
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+
+
 def test_a_connection_that_sends_nothing_is_closed(server: LanternServer) -> None:
     elapsed, answers = trickle_until_closed([connect(server)], iter(lambda: b"", None))
     assert elapsed < BOUND and answers == [b""]
