@@ -22,6 +22,7 @@ from web.alerts.worker import Worker
 from web.api.hsds import HsdsController
 from web.cases.retention import DailyPurge
 from web.cases.services import purge_pending_uploads
+from web.cross_site import cross_site_guard
 from web.db import close_pool, open_pool
 from web.district.services import ensure_district
 from web.district.tables import District
@@ -33,8 +34,9 @@ from web.live import build_channels
 from web.logs import AppLogging, RequestLog
 from web.migrate import migrate
 from web.secrets_store import installation_secret
-from web.security import HSTS, SECURITY_HEADERS, secured, with_security_headers
+from web.security import SecurityHeadersMiddleware
 from web.settings import PROJECT_ROOT, Settings, load_settings
+from web.slow_requests import BodyDeadlineMiddleware
 from web.staff.admin_controllers import ADMIN_CONTROLLERS
 from web.staff.alert_controllers import StaffAlertsController
 from web.staff.controllers import STAFF_CONTROLLERS
@@ -117,7 +119,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 include_in_schema=False,
                 # URLs carry a content hash (static_url), so a file never changes under its URL.
                 cache_control=CacheControlHeader(max_age=31_536_000, public=True),
-                after_request=with_security_headers,
             ),
         ],
         plugins=[HTMXPlugin(), channels],
@@ -142,14 +143,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             key_builder=page_cache.page_key, cache_response_filter=page_cache.keep_answer
         ),
         stores={page_cache.STORE_NAME: page_cache.BoundedMemoryStore()},
-        middleware=[kiosk_middleware, page_cache.release_unfinished],
-        exception_handlers={
-            kind: secured(handler)
-            for kind, handler in {**ERROR_HANDLERS, NotAuthorizedException: to_sign_in}.items()
-        },
+        middleware=[cross_site_guard, kiosk_middleware, page_cache.release_unfinished],
+        exception_handlers={**ERROR_HANDLERS, NotAuthorizedException: to_sign_in},
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        response_headers=[*SECURITY_HEADERS, *(HSTS if settings.hsts else [])],
         # Requests for other host names (DNS rebinding, a misrouted proxy) get 400.
         allowed_hosts=AllowedHostsConfig(
             allowed_hosts=[*settings.allowed_hosts, "127.0.0.1", "localhost"], www_redirect=False
@@ -165,6 +162,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=AppLogging(),
         debug=settings.debug,
     )
-    # Outermost: the language segment comes off the path before anything routes on it.
-    app.asgi_handler = i18n.LocalePrefixMiddleware(RequestLog(app.asgi_handler))
+    # Outermost, the security headers on every answer; then the language segment comes off the path
+    # before anything routes on it; then the request log (route templates only, web/logs.py); then the
+    # body's deadline and size (web/slow_requests.py).
+    app.asgi_handler = SecurityHeadersMiddleware(
+        i18n.LocalePrefixMiddleware(RequestLog(BodyDeadlineMiddleware(app.asgi_handler))), hsts=settings.hsts
+    )
     return app

@@ -54,6 +54,7 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
 
     from web.live import fans_out
     from web.logs import LEVELS, log_config
+    from web.slow_requests import MAX_HEADER_BYTES, BoundedH11Protocol
 
     level = load_settings().log_level
     if level not in LEVELS:
@@ -84,6 +85,11 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=list(settings.trusted_proxies) or None,
         server_header=False,
+        # Slow clients: a deadline for each request's headers, a bound on their size, idle connections
+        # closed after 5 s (web/slow_requests.py bounds the body).
+        http=BoundedH11Protocol,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        timeout_keep_alive=5,
         timeout_graceful_shutdown=5,
         workers=workers,
         # No access log: it names the visitor's address and the whole URL (web/logs.py).

@@ -4,10 +4,7 @@ No page may load anything from another host (privacy: no third-party requests), 
 script; htmx is configured for this in the page's htmx-config meta tag.
 """
 
-from collections.abc import Callable
-
-from litestar import Request, Response
-from litestar.datastructures import ResponseHeader
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -25,32 +22,41 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 # Only when the whole site is served over HTTPS (LANTERN_HSTS=1): browsers then refuse plain HTTP for a year.
-HSTS = [ResponseHeader(name="Strict-Transport-Security", value="max-age=31536000; includeSubDomains")]
+HSTS = [("Strict-Transport-Security", "max-age=31536000; includeSubDomains")]
 
 SECURITY_HEADERS = [
-    ResponseHeader(name="Content-Security-Policy", value=CONTENT_SECURITY_POLICY),
-    ResponseHeader(name="Referrer-Policy", value="no-referrer"),
-    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-    ResponseHeader(
-        name="Permissions-Policy", value="camera=(), microphone=(), geolocation=(), interest-cohort=()"
-    ),
-    ResponseHeader(name="Cross-Origin-Opener-Policy", value="same-origin"),
-    ResponseHeader(name="Cross-Origin-Resource-Policy", value="same-origin"),
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Cross-Origin-Resource-Policy", "same-origin"),
 ]
 
 
-def with_security_headers(response: Response) -> Response:
-    """For routers the app-wide response headers do not reach (static files)."""
-    for header in SECURITY_HEADERS:
-        if header.value is not None:
-            response.headers.setdefault(header.name, header.value)
-    return response
+class SecurityHeadersMiddleware:
+    """Outermost, so every answer carries the headers: pages, static files, and the ones Litestar makes
+    itself before or without a handler (405, 413, a malformed form, a refused host, an error page).
+    A header a response set itself is kept."""
 
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+        self.app = app
+        self.headers = [
+            (name.lower().encode(), value.encode())
+            for name, value in [*SECURITY_HEADERS, *(HSTS if hsts else [])]
+        ]
 
-def secured(handler: Callable[[Request, Exception], Response]) -> Callable[[Request, Exception], Response]:
-    """An exception handler whose answers (kind error pages, redirects) carry the headers too."""
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
 
-    def handle(request: Request, exc: Exception) -> Response:
-        return with_security_headers(handler(request, exc))
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(header for header in self.headers if header[0] not in present)
+                message = {**message, "headers": headers}
+            await send(message)
 
-    return handle
+        await self.app(scope, receive, send_secured)

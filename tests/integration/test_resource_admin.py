@@ -408,3 +408,20 @@ async def test_every_control_is_labelled(directory: AsyncTestClient) -> None:
                 continue
             control = re.search(r'\bid="([^"]+)"', tag)
             assert control and control.group(1) in labelled, tag
+
+
+@pytest.mark.parametrize(
+    "website", ["javascript:alert(document.domain)", "JavaScript:alert(1)//x.org", "data:text/html,x.org"]
+)
+async def test_a_website_that_would_run_script_is_refused(directory: AsyncTestClient, website: str) -> None:
+    client = directory
+    token = await sign_in(client, NORTHGATE_ADMIN)
+    count = await Service.count()
+    response = await client.post(BASE, data=entry_fields(token, website=website), follow_redirects=False)
+    assert response.status_code == 422
+    assert 'data-testid="error-website"' in response.text
+    assert await Service.count() == count
+    # A plain address still gets https:// in front, and one typed in capitals keeps its own scheme.
+    created = await create_entry(client, token, website="HTTPS://riverbend.example.org")
+    [row] = await Service.select(Service.url).where(Service.id == uuid.UUID(created))
+    assert row["url"] == "HTTPS://riverbend.example.org"

@@ -25,6 +25,8 @@ from web.resources.hsds.schema import HSDS_VERSION, OPENAPI_URL
 
 MAX_PER_PAGE = 500
 DEFAULT_PER_PAGE = 50
+# Far past any directory's last page, and small enough that the row offset fits the database's integers.
+MAX_PAGE = 1_000_000
 
 
 def _not_found(_request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -33,8 +35,8 @@ def _not_found(_request: Request[Any, Any, Any], exc: Exception) -> Response[Any
 
 
 def _paging(page: int, per_page: int) -> PageRequest:
-    if page < 1:
-        raise ValidationException("page starts at 1")
+    if not 1 <= page <= MAX_PAGE:
+        raise ValidationException(f"page must be between 1 and {MAX_PAGE}")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise ValidationException(f"per_page must be between 1 and {MAX_PER_PAGE}")
     return PageRequest(page=page, per_page=per_page)

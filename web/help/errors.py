@@ -1,12 +1,16 @@
-"""Kind pages for the errors people can meet: a wrong address, too many tries."""
+"""Kind pages for the errors people can meet: a wrong address, too many tries, a form posted from
+another site."""
 
 from __future__ import annotations
 
+import msgspec
 from litestar import Request, Response
-from litestar.exceptions import NotFoundException, TooManyRequestsException
+from litestar.exceptions import NotFoundException, SerializationException, TooManyRequestsException
 from litestar.response import Template
 from litestar.types import ExceptionHandlersMap
 
+from web import i18n
+from web.cross_site import CrossSitePost
 from web.district.services import last_seen_district
 from web.i18n import N_
 
@@ -15,6 +19,13 @@ _MESSAGES = {
         N_("We could not find that page"),
         N_("The link may be old. You can start again from the home page."),
     ),
+    403: (
+        N_("Nothing was sent"),
+        N_(
+            "This form came from another website, so Lantern did not take it. Nothing was sent to anyone. "
+            "If you want to tell us something, use the form on this site."
+        ),
+    ),
     429: (
         N_("Please wait a minute"),
         N_("There were many tries in a short time. Wait a minute, then try again. Your code still works."),
@@ -22,13 +33,14 @@ _MESSAGES = {
 }
 
 
-def _error_page(request: Request, status_code: int) -> Template:
+def _error_page(request: Request, status_code: int, back: str | None = None) -> Template:
     title, text = _MESSAGES[status_code]
     context = {
         "district": last_seen_district(),
         "request_path": request.url.path,
         "title": title,
         "text": text,
+        "back": back,
     }
     return Template(template_name="error.html", context=context, status_code=status_code)
 
@@ -44,4 +56,28 @@ def too_many(request: Request, _exc: Exception) -> Response:
     return page
 
 
-ERROR_HANDLERS: ExceptionHandlersMap = {NotFoundException: not_found, TooManyRequestsException: too_many}
+def cross_site(request: Request, _exc: Exception) -> Response:
+    # Refused before any handler ran, so the language was not chosen yet.
+    locale, prefix = i18n.locale_of(request.scope, request.headers.get("accept-language"))
+    i18n.set_locale(locale, prefix=prefix)
+    path = request.url.path
+    # The /check posts (open, reply, notices) all come from the /check page.
+    back = "/check" if path.startswith("/check") else path
+    page = _error_page(request, 403, back=back)
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+def bad_json(request: Request, exc: Exception) -> Response:
+    # Only a body that does not decode is the sender's fault; failing to encode an answer is ours.
+    if isinstance(exc.__cause__, msgspec.DecodeError):
+        return Response({"status_code": 400, "detail": "The request body is not valid JSON"}, status_code=400)
+    return Response({"status_code": 500, "detail": "Internal Server Error"}, status_code=500)
+
+
+ERROR_HANDLERS: ExceptionHandlersMap = {
+    NotFoundException: not_found,
+    TooManyRequestsException: too_many,
+    CrossSitePost: cross_site,
+    SerializationException: bad_json,
+}

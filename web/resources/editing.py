@@ -35,6 +35,7 @@ from web.district.tables import School
 from web.i18n import AVAILABLE_LOCALES, N_
 from web.resources import search_index
 from web.resources.hours import ICAL_DAYS
+from web.resources.links import is_web_address
 from web.resources.tables import (
     Address,
     Attribute,
@@ -269,7 +270,13 @@ def validate(form: dict[str, Any], editor: Editor, schools: dict[str, int]) -> d
         errors["needs"] = N_("Choose needs from the list.")
     website = form["website"]
     if website and "website" not in errors:
-        if " " in website or "." not in website or not re.match(r"(https?://)?[^/]+\.[^/]+", website):
+        if (
+            " " in website
+            or "." not in website
+            or not re.match(r"(https?://)?[^/]+\.[^/]+", website, re.IGNORECASE)
+            or _OTHER_SCHEME.match(website)
+            or not is_web_address(_with_scheme(website))
+        ):
             errors["website"] = N_("Use a web address like https://example.org, or leave it empty.")
     for name in ("minimum_age", "maximum_age"):
         if form[name] and _age(form[name]) is None:
@@ -329,11 +336,17 @@ def validate(form: dict[str, Any], editor: Editor, schools: dict[str, int]) -> d
     return errors
 
 
+# "javascript:", "data:", "ftp:" ... (a host with a port, "example.org:8080", is not a scheme).
+_OTHER_SCHEME = re.compile(r"(?!https?:)[a-z][a-z0-9+-]*:(?!\d)", re.IGNORECASE)
+
+
+def _with_scheme(website: str) -> str:
+    return website if re.match(r"https?://", website, re.IGNORECASE) else f"https://{website}"
+
+
 def snapshot_from_form(form: dict[str, Any], status: str, verified: str | None) -> dict[str, Any]:
     """A checked form as a snapshot (call only when `validate` found nothing)."""
-    website = form["website"]
-    if website and not re.match(r"https?://", website):
-        website = f"https://{website}"
+    website = _with_scheme(form["website"]) if form["website"] else ""
     others = [code for code in re.split(r"[\s,;]+", form["languages_other"]) if code]
     closures: dict[str, str | None] = {}
     for closure in form["closures"]:

@@ -3,7 +3,8 @@
 Reading: the file names come from the folder's datapackage.json when it names them, else the standard
 HSDS names (organizations.csv, services.csv, ...). An empty cell is an absent value, except in a
 required text column, where it is empty text. Number columns are read as numbers; a cell that is not a
-number is kept as text so the schema check can say so for that row.
+number is kept as text so the schema check can say so for that row. Text a spreadsheet would run as a
+formula is written after an apostrophe (OWASP's advice on CSV injection) and read back without it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ from web.resources.hsds.schema import (
 )
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...), =cmd|...).
+# Such text is written after an apostrophe, which spreadsheets hide and our import takes off again;
+# text that starts with an apostrophe gets one more, so every value reads back as it was.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_QUOTE = "'"
 _TEXT_TYPES = frozenset({"string", "date", "datetime", "time"})
 
 
@@ -139,6 +145,8 @@ def _typed(cell: str, kind: str) -> Any:
     if kind == "boolean":
         lowered = cell.strip().lower()
         return {"true": True, "false": False}.get(lowered, cell)
+    if cell.startswith(_QUOTE) and cell[1:].startswith((*_FORMULA_STARTS, _QUOTE)):
+        return cell[1:]
     return cell
 
 
@@ -149,7 +157,10 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    text = str(value)
+    if isinstance(value, str) and text.startswith((*_FORMULA_STARTS, _QUOTE)):
+        return _QUOTE + text
+    return text
 
 
 def write_csv_package(records: Records, folder: Path) -> list[Path]:

@@ -48,6 +48,7 @@ from web.resources.hsds.mapping import TABLE_MAPS, Field, TableMap, kept_fields
 from web.resources.hsds.nesting import Nester
 from web.resources.hsds.package import Package, Problem, Record, detect_format
 from web.resources.hsds.schema import KEPT_TABLES, check, describe_value
+from web.resources.links import is_safe_link
 from web.resources.tables import (
     Address,
     Attribute,
@@ -64,6 +65,10 @@ from web.resources.tables import (
 )
 
 DEFAULT_TIMEZONE = "America/Chicago"
+# Addresses a page may show as a link: only web pages, phone numbers and email (web/resources/links.py).
+LINK_FIELDS = frozenset(
+    {("service", "url"), ("organization", "website"), ("taxonomy", "uri"), ("taxonomy_term", "term_uri")}
+)
 # Links a record cannot do without (the others are left empty when they point nowhere).
 REQUIRED_LINKS = frozenset(
     {
@@ -312,6 +317,15 @@ class _Plan:
             except _Unfit as unfit:
                 if (id(record), spec.hsds) not in self._flagged:  # else the schema check has said it
                     self.error(record, str(unfit), spec.hsds)
+                good = False
+                continue
+            if (table_map.name, spec.hsds) in LINK_FIELDS and not is_safe_link(value):
+                self.error(
+                    record,
+                    "should be a web address starting with https:// or http://, or a tel: or mailto: link; "
+                    f"not {describe_value(value)}",
+                    spec.hsds,
+                )
                 good = False
                 continue
             # An attribute's value is checked once it is known whether it is one of Lantern's fields.

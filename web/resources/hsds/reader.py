@@ -78,9 +78,14 @@ def _all(conditions: list[Any]) -> Any:
     return combined
 
 
+def _listed() -> Any:
+    # What the public directory shows: an archived (or otherwise not active) entry is not served.
+    return Service.status == "active"
+
+
 async def _service_condition(filters: ServiceFilters) -> Any:
-    """A where-clause on Service, None for no filter, or _NOTHING."""
-    conditions: list[Any] = []
+    """A where-clause on Service (only listed entries), or _NOTHING."""
+    conditions: list[Any] = [_listed()]
     if filters.search:
         pattern = f"%{filters.search}%"
         conditions.append(Or(Service.name.ilike(pattern), Service.description.ilike(pattern)))
@@ -165,7 +170,7 @@ def _modified(record: Json) -> Json:
 
 async def service_detail(service_id: str) -> Json | None:
     key = _uuid(service_id)
-    if key is None or not await Service.exists().where(Service.id == key):
+    if key is None or not await Service.exists().where((Service.id == key) & _listed()):
         return None
     nester = Nester(await directory_records(service_ids=[key]))
     return nester.service(nester.by_id["service"][str(key)])
@@ -189,7 +194,7 @@ async def organization_page(search: str, request: PageRequest, *, full: bool, fu
 
 
 async def _organizations_nester(ids: list[uuid.UUID]) -> Nester:
-    offered = await Service.select(Service.id).where(Service.organization.is_in(ids))
+    offered = await Service.select(Service.id).where(Service.organization.is_in(ids) & _listed())
     return Nester(await directory_records(service_ids=[row["id"] for row in offered], organization_ids=ids))
 
 
@@ -279,12 +284,10 @@ async def service_at_location_page(
     service_condition = await _service_condition(filters)
     if service_condition is _NOTHING:
         return Page([], 0, request)
-    condition = None
-    if service_condition is not None:
-        matching = await Service.select(Service.id).where(service_condition)
-        if not matching:
-            return Page([], 0, request)
-        condition = ServiceAtLocation.service.is_in([row["id"] for row in matching])
+    matching = await Service.select(Service.id).where(service_condition)
+    if not matching:
+        return Page([], 0, request)
+    condition = ServiceAtLocation.service.is_in([row["id"] for row in matching])
     ids, total = await _page_ids(
         ServiceAtLocation, condition, request, [ServiceAtLocation.service.name, ServiceAtLocation.id]
     )
@@ -304,6 +307,11 @@ async def _service_at_locations(ids: list[uuid.UUID], *, full: bool) -> list[Jso
 
 async def service_at_location_detail(sal_id: str) -> Json | None:
     key = _uuid(sal_id)
-    if key is None or not await ServiceAtLocation.exists().where(ServiceAtLocation.id == key):
+    if key is None:
+        return None
+    link = (
+        await ServiceAtLocation.select(ServiceAtLocation.service).where(ServiceAtLocation.id == key).first()
+    )
+    if link is None or not await Service.exists().where((Service.id == link["service"]) & _listed()):
         return None
     return (await _service_at_locations([key], full=True))[0]
