@@ -126,6 +126,22 @@
   document.addEventListener("htmx:sendError", sendFailed);
   document.addEventListener("htmx:timeout", sendFailed);
 
+  // Pages replace each other in the browser's history (base.html), so the browser's Back leaves
+  // Lantern. Inside it, "back to the list" returns to the list the person came from; it is kept in
+  // memory only, never in storage, so nothing of it outlives the tab.
+  var lastList = null;
+  function rememberList() {
+    if (/\/resources$/.test(location.pathname)) lastList = location.pathname + location.search;
+    var back = document.querySelector("a[data-back-to-list]");
+    if (back && lastList && lastList !== back.getAttribute("href")) {
+      back.setAttribute("href", lastList);
+      back.textContent = back.getAttribute("data-back-to-list");
+    }
+  }
+  document.addEventListener("DOMContentLoaded", rememberList);
+  document.addEventListener("htmx:afterSettle", rememberList);
+  document.addEventListener("htmx:replacedInHistory", rememberList);
+
   // A boosted page load swaps the body's children only; keep <body id> naming the page shown.
   document.addEventListener("htmx:afterSwap", function (event) {
     if (!event.detail.boosted) return;
