@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Playwright, Route, expect
 from tests.e2e.conftest import OpenContext
 from tests.e2e.navigators import device, report_form, reporter
 from tests.e2e.navigators.report_form import Report
-from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, PHONE, LanternServer, png
+from tests.e2e.support import CHROMEBOOK, CHROMIUM, CHROMIUM_ARGS, PHONE, LanternServer, png, snapshot
 
 
 def test_chromium_finds_the_app_installable(playwright: Playwright, server: LanternServer) -> None:
@@ -109,6 +109,46 @@ def test_report_written_offline_waits_encrypted_and_arrives_once(
     reporter.checks(page, code)  # the code made on the device opens the case
     expect(page.get_by_test_id("case-status")).to_contain_text("Received")
     expect(page.get_by_test_id("case")).to_contain_text("1 picture sent.")  # the photo travelled too
+
+
+@pytest.mark.parametrize("prefix", ["", "/ar"], ids=["english", "arabic"])
+def test_the_outbox_notices_follow_the_student_to_the_next_pages(
+    open_context: OpenContext, server: LanternServer, prefix: str
+) -> None:
+    marker = f"MOVED-{secrets.token_hex(4)}"
+    context = open_context(viewport=CHROMEBOOK)
+    page = context.new_page()
+    page.goto(f"{prefix}/report")
+    device.waits_for_service_worker(page)
+    device.waits_until_language_kept(page, prefix)
+
+    context.set_offline(True)
+    page.reload()
+    report_form.fill(page, offline_report(marker))
+    report_form.send(page)
+    expect(page.get_by_test_id("outbox-saved")).to_be_visible()
+
+    # The student moves on inside Lantern (pages from the device) before the network is back.
+    status = page.get_by_test_id("outbox-status")
+    waiting = (status.get_attribute("data-waiting") or "").replace("{count}", "1")
+    page.locator(f'.site-nav a[href="{prefix}/resources"]').click()
+    expect(page.locator("body#resources")).to_be_attached()
+    expect(status).to_have_text(waiting)
+    page.locator(f'.site-nav a[href="{prefix}/counselor"]').click()
+    expect(page.locator("body#counselor")).to_be_attached()
+    expect(status).to_have_text(waiting)
+    snapshot(page, f"outbox-waiting{prefix.replace('/', '-')}")
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status).to_have_text(status.get_attribute("data-sent") or "", timeout=15_000)
+    assert device.reports_saying(server, marker) == 1
+    snapshot(page, f"outbox-sent{prefix.replace('/', '-')}")
+
+    # Said once where it happened; the next page is quiet again.
+    page.locator(f'.site-nav a[href="{prefix}/resources"]').click()
+    expect(page.locator("body#resources")).to_be_attached()
+    expect(status).to_have_text("")
 
 
 def test_a_lost_answer_is_retried_and_the_report_is_kept_once(
