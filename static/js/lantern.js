@@ -105,10 +105,84 @@
     return button;
   }
 
+  // --- Without a network ----------------------------------------------------------------------
+
+  // A page that needs the server (e.g. "I have a code") did not open: say so, and what still works.
+  function needsNetwork() {
+    var note = document.querySelector("[data-net-notice]");
+    if (!note) return;
+    note.textContent = note.getAttribute("data-needs-network");
+    note.scrollIntoView({ block: "nearest" });
+  }
+
+  // The service worker keeps the directory, each need and each school's list (/offline/pages).
+  function keptPage(url) {
+    if (!window.caches) return Promise.resolve(null);
+    return caches.keys().then(function (names) {
+      return names.filter(function (name) { return name.indexOf("lantern-pages-") === 0; })
+        .reduce(function (found, name) {
+          return found.then(function (hit) {
+            return hit || caches.open(name).then(function (cache) { return cache.match(url, { ignoreVary: true }); });
+          });
+        }, Promise.resolve(null));
+    });
+  }
+
+  // Which kept list answers these filters: none, one need, or one school. Others need the server
+  // ("open now" is about this moment, distances and words are worked out there).
+  function keptListUrl(form) {
+    var chosen = [];
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value === "string" && value.trim()) chosen.push([name, value]);
+    });
+    var action = form.getAttribute("action");
+    if (!chosen.length) return action;
+    if (chosen.length === 1 && (chosen[0][0] === "need" || chosen[0][0] === "school")) {
+      return action + "?" + chosen[0][0] + "=" + encodeURIComponent(chosen[0][1]);
+    }
+    return null;
+  }
+
+  function filterOffline(form) {
+    var note = document.querySelector("[data-offline-note]");
+    var url = keptListUrl(form);
+    (url ? keptPage(url) : Promise.resolve(null))
+      .then(function (response) { return response ? response.text() : null; })
+      .then(function (html) {
+        var results = document.getElementById("resource-results");
+        var kept = html && new DOMParser().parseFromString(html, "text/html").getElementById("resource-results");
+        if (kept && results) {
+          results.replaceChildren.apply(results, Array.prototype.map.call(kept.childNodes, function (node) {
+            return document.importNode(node, true);
+          }));
+          history.replaceState(history.state, "", url);
+        }
+        if (note) note.textContent = form.getAttribute(kept && results ? "data-offline-kept" : "data-offline-needs-network");
+      });
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    var form = elt && elt.closest ? elt.closest("form[data-offline-filters]") : null;
+    if (!form || navigator.onLine) return;
+    event.preventDefault();
+    filterOffline(form);
+  });
+
   // When a send fails (no network, a server error, too many tries), say so plainly next to the
   // form: never leave someone thinking a report went when it did not.
   function sendFailed(event) {
-    var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
+    var elt = event.detail.elt;
+    var verb = event.detail.requestConfig && event.detail.requestConfig.verb;
+    var tooMany = event.detail.xhr && event.detail.xhr.status === 429;
+    if (verb === "get" && !tooMany) {
+      // Nothing was being sent: a page or a list could not be fetched.
+      var filters = elt && elt.closest ? elt.closest("form[data-offline-filters]") : null;
+      if (filters) filterOffline(filters);
+      else if (event.type !== "htmx:responseError") needsNetwork();
+      return;
+    }
+    var form = elt && elt.closest ? elt.closest("form") : null;
     if (!form) return;
     var note = form.querySelector(".send-error");
     if (!note) {
@@ -118,7 +192,6 @@
       note.setAttribute("data-testid", "send-error");
       form.insertBefore(note, form.firstChild);
     }
-    var tooMany = event.detail.xhr && event.detail.xhr.status === 429;
     note.textContent = document.body.getAttribute(tooMany ? "data-too-many" : "data-send-error");
     note.scrollIntoView({ block: "center" });
   }

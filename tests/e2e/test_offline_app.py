@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Playwright, Route, expect
 
@@ -63,6 +64,45 @@ def test_directory_and_counselor_page_work_offline_after_one_visit(open_context:
 
     kept = device.cached_urls(page)
     assert not [url for url in kept if re.search(r"/(check|staff|kiosk)(/|$|\?)", url)], kept
+
+
+@pytest.mark.parametrize(
+    ("viewport", "prefix"), [(PHONE, ""), (CHROMEBOOK, "/ar")], ids=["phone-english", "chromebook-arabic"]
+)
+def test_offline_filters_use_the_kept_copy_or_say_they_need_the_network(
+    open_context: OpenContext, server: LanternServer, viewport: dict[str, int], prefix: str
+) -> None:
+    kept_food = httpx.get(f"{server.url}{prefix}/resources?need=food", timeout=30).text
+    food_cards = kept_food.count('data-testid="resource-card"')
+    context = open_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{prefix}/resources")
+    device.waits_for_service_worker(page)
+    device.waits_until_language_kept(page, prefix)
+    every_card = page.get_by_test_id("resource-card").count()
+    assert 0 < food_cards < every_card
+
+    context.set_offline(True)
+    form = page.locator("form[data-offline-filters]")
+    note = page.get_by_test_id("offline-note")
+    page.locator("label[for=open]").click()  # "Open now" is about this moment: the server must answer
+    expect(note).to_have_text(form.get_attribute("data-offline-needs-network") or "")
+    expect(page.get_by_test_id("send-error")).to_have_count(0)  # nothing was being sent
+    expect(page.get_by_test_id("resource-card")).to_have_count(every_card)
+    snapshot(page, f"offline-open-now-{viewport['width']}{prefix.replace('/', '-')}")
+
+    page.locator("label[for=open]").click()
+    page.locator("#need").select_option("food")  # one need: the list kept on the device
+    expect(note).to_have_text(form.get_attribute("data-offline-kept") or "")
+    expect(page.get_by_test_id("resource-card")).to_have_count(food_cards)
+    expect(page).to_have_url(re.compile(r"/resources\?need=food$"))
+
+    # "I have a code" needs the server: tapping it says so, and the page stays.
+    page.locator(f'.site-nav a[href="{prefix}/check"]').click()
+    notice = page.get_by_test_id("net-notice")
+    expect(notice).to_have_text(notice.get_attribute("data-needs-network") or "")
+    expect(page.locator("body#resources")).to_be_attached()
+    snapshot(page, f"offline-needs-network-{viewport['width']}{prefix.replace('/', '-')}")
 
 
 def offline_report(marker: str) -> Report:
