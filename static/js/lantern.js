@@ -27,6 +27,21 @@
     }
   });
 
+  // How much of the top of the screen stays covered by what sticks (the header, and the 911 line on
+  // tall screens), so the page scrolls focused fields and linked questions clear of it.
+  function measureSticky() {
+    var header = document.querySelector(".site-header");
+    if (!header) return;
+    var banner = document.querySelector(".danger-banner");
+    var bottom = header.offsetHeight;
+    if (banner && getComputedStyle(banner).position === "sticky") bottom += banner.offsetHeight;
+    document.documentElement.style.setProperty("--header-block", header.offsetHeight + "px");
+    document.documentElement.style.setProperty("--sticky-block", bottom + "px");
+  }
+  window.addEventListener("resize", measureSticky);
+  document.addEventListener("DOMContentLoaded", measureSticky);
+  document.addEventListener("htmx:afterSettle", measureSticky);
+
   function enhance(root) {
     root.querySelectorAll("[data-print]").forEach(function (button) {
       button.hidden = false;
@@ -43,6 +58,7 @@
       });
     });
     root.querySelectorAll("form[data-steps]").forEach(setUpSteps);
+    root.querySelectorAll("[data-file-pick]").forEach(setUpFilePick);
     // After a swap, put focus where the reader's attention should go (errors first, else the new
     // heading), so keyboard and screen-reader users are not left on a control that vanished.
     if (root === document) return;
@@ -80,13 +96,7 @@
       progress.textContent = (form.dataset.stepLabel || "Question {current} of {total}")
         .replace("{current}", index + 1).replace("{total}", steps.length);
     }
-    function stepValid(step) {
-      var fields = step.querySelectorAll("input, select, textarea");
-      for (var i = 0; i < fields.length; i++) {
-        if (!fields[i].checkValidity()) { fields[i].reportValidity(); return false; }
-      }
-      return true;
-    }
+    function stepValid(step) { return checkFields(step); }
     next.addEventListener("click", function () {
       if (!stepValid(steps[current])) return;
       show(current + 1);
@@ -95,6 +105,76 @@
     });
     back.addEventListener("click", function () { show(current - 1); });
     show(0);
+  }
+
+  // Our own messages, in the page's language (the browser's bubbles speak the browser's): the same
+  // words the server answers with when a form arrives without them (data-required, per question).
+  function checkFields(root) {
+    var first = null;
+    var questions = Array.prototype.slice.call(root.querySelectorAll("[data-required]"));
+    if (root.matches && root.matches("[data-required]")) questions.unshift(root);
+    questions.forEach(function (question) {
+      var controls = Array.prototype.filter.call(question.querySelectorAll("input, select, textarea"), function (c) {
+        return c.willValidate;
+      });
+      var wrong = controls.filter(function (c) { return !c.checkValidity(); });
+      if (!wrong.length) return;
+      var name = wrong[0].name;
+      var error = document.getElementById(name + "-error");
+      if (!error) {
+        error = document.createElement("p");
+        error.className = "field-error";
+        error.id = name + "-error";
+        error.setAttribute("data-testid", "error-" + name);
+        var legend = question.querySelector("legend");
+        if (legend) legend.after(error); else question.prepend(error);
+      }
+      error.textContent = question.getAttribute("data-required");
+      controls.forEach(function (c) {
+        if (c.name !== name) return;
+        c.setAttribute("aria-invalid", "true");
+        var described = (c.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        if (described.indexOf(error.id) < 0) c.setAttribute("aria-describedby", described.concat(error.id).join(" "));
+      });
+      first = first || wrong[0];
+    });
+    if (first) first.focus();
+    return !first;
+  }
+  window.LanternForms = { check: checkFields };
+  // Answered: the message goes, whether this page or the server said it.
+  document.addEventListener("change", clearFieldError);
+  document.addEventListener("input", clearFieldError);
+  function clearFieldError(event) {
+    var control = event.target;
+    var question = control.closest && control.closest("[data-required]");
+    if (!question || !control.name || !control.checkValidity()) return;
+    var error = document.getElementById(control.name + "-error");
+    if (!error) return;
+    question.querySelectorAll("[name='" + control.name + "']").forEach(function (c) {
+      c.removeAttribute("aria-invalid");
+      var described = (c.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id !== error.id;
+      });
+      if (described.length) c.setAttribute("aria-describedby", described.join(" "));
+      else c.removeAttribute("aria-describedby");
+    });
+    error.remove();
+  }
+
+  // A file control in the page's language: the label is the button; the chosen names are listed.
+  function setUpFilePick(pick) {
+    var input = pick.querySelector("input[type=file]");
+    var names = pick.querySelector("[data-file-names]");
+    if (!input || !names || pick.classList.contains("file-pick--ready")) return;
+    pick.classList.add("file-pick--ready");
+    function show() {
+      var files = Array.prototype.map.call(input.files || [], function (file) { return file.name; });
+      names.textContent = files.length ? names.getAttribute("data-chosen") + " " + files.join(", ") : names.getAttribute("data-none");
+    }
+    input.addEventListener("change", show);
+    if (input.form) input.form.addEventListener("reset", function () { setTimeout(show, 0); });
+    show();
   }
 
   function makeButton(label) {

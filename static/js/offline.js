@@ -59,7 +59,8 @@
 
   function keep(form) {
     if (form.dataset.keeping) return;
-    if (!form.checkValidity()) { form.reportValidity(); return; }
+    // The page's own messages, not the browser's (lantern.js); the server is not there to say them.
+    if (window.LanternForms ? !LanternForms.check(form) : !form.checkValidity()) return;
     form.dataset.keeping = "1";
     var code = form.querySelector("input[name=receipt_code]").value;
     var key = form.querySelector("input[name=idempotency_key]").value;
