@@ -208,36 +208,105 @@
     });
   }
 
-  // Which kept list answers these filters: none, one need, or one school. Others need the server
-  // ("open now" is about this moment, distances and words are worked out there).
-  function keptListUrl(form) {
+  // Which kept list answers these filters: none, one need, or one school, each with or without
+  // "open now" (worked out here from the hours on each card). Distances and words need the server.
+  function keptList(form) {
     var chosen = [];
+    var openNow = false;
     new FormData(form).forEach(function (value, name) {
-      if (typeof value === "string" && value.trim()) chosen.push([name, value]);
+      if (typeof value !== "string" || !value.trim()) return;
+      if (name === "open") openNow = true;
+      else chosen.push([name, value]);
     });
     var action = form.getAttribute("action");
-    if (!chosen.length) return action;
+    if (!chosen.length) return { url: action, openNow: openNow };
     if (chosen.length === 1 && (chosen[0][0] === "need" || chosen[0][0] === "school")) {
-      return action + "?" + chosen[0][0] + "=" + encodeURIComponent(chosen[0][1]);
+      return { url: action + "?" + chosen[0][0] + "=" + encodeURIComponent(chosen[0][1]), openNow: openNow };
     }
     return null;
   }
 
+  function localTime(now, zone) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: zone, weekday: "short", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+    }).formatToParts(now).forEach(function (part) { parts[part.type] = part.value; });
+    return {
+      weekday: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(parts.weekday),
+      year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
+      minutes: (Number(parts.hour) % 24) * 60 + Number(parts.minute)
+    };
+  }
+
+  function minutesOf(hhmm) {
+    var parts = hhmm.split(":");
+    return Number(parts[0]) * 60 + Number(parts[1]);
+  }
+
+  // The rule of web/resources/hours.py is_open: a span past midnight belongs to the day it started,
+  // and a closed day (a holiday) is closed whatever the weekly hours say.
+  function isOpen(schedule, now) {
+    return schedule.spans.some(function (span) {
+      var local = localTime(now, span[3]);
+      var opens = minutesOf(span[1]);
+      var closes = minutesOf(span[2]);
+      var allDay = opens === 0 && (closes === 0 || closes === 23 * 60 + 59);
+      var length = allDay ? 1440 : (closes > opens ? closes - opens : closes + 1440 - opens);
+      return [0, 1].some(function (back) {
+        var day = new Date(Date.UTC(local.year, local.month - 1, local.day - back)).toISOString().slice(0, 10);
+        if (span[0].indexOf((local.weekday - back + 7) % 7) < 0 || schedule.closed.indexOf(day) >= 0) return false;
+        var start = opens - back * 1440;
+        return local.minutes >= start && local.minutes < start + length;
+      });
+    });
+  }
+
+  // Keep only the places open at this moment; their badges (kept earlier) are said again for now.
+  function onlyOpenNow(results, openLabel) {
+    var now = new Date();
+    var shown = 0;
+    results.querySelectorAll("[data-hours]").forEach(function (card) {
+      var schedule = JSON.parse(card.getAttribute("data-hours"));
+      var open = schedule.spans.length > 0 && isOpen(schedule, now);
+      card.hidden = !open;
+      if (!open) return;
+      shown += 1;
+      var badge = card.querySelector(".badge--closed");
+      if (badge) { badge.className = "badge badge--open"; badge.textContent = openLabel; }
+    });
+    results.querySelectorAll("section").forEach(function (section) {
+      section.hidden = !section.querySelector("[data-hours]:not([hidden])");
+    });
+    // The counts were the kept list's; the note says how many are open now.
+    results.querySelectorAll("[data-testid=results-count], [data-testid=results-cut], [data-testid=no-results]")
+      .forEach(function (node) { node.hidden = true; });
+    return shown;
+  }
+
   function filterOffline(form) {
     var note = document.querySelector("[data-offline-note]");
-    var url = keptListUrl(form);
-    (url ? keptPage(url) : Promise.resolve(null))
+    var kept = keptList(form);
+    (kept ? keptPage(kept.url) : Promise.resolve(null))
       .then(function (response) { return response ? response.text() : null; })
       .then(function (html) {
         var results = document.getElementById("resource-results");
-        var kept = html && new DOMParser().parseFromString(html, "text/html").getElementById("resource-results");
-        if (kept && results) {
-          results.replaceChildren.apply(results, Array.prototype.map.call(kept.childNodes, function (node) {
-            return document.importNode(node, true);
-          }));
-          history.replaceState(history.state, "", url);
+        var copy = html && new DOMParser().parseFromString(html, "text/html").getElementById("resource-results");
+        if (!copy || !results) {
+          if (note) note.textContent = form.getAttribute("data-offline-needs-network");
+          return;
         }
-        if (note) note.textContent = form.getAttribute(kept && results ? "data-offline-kept" : "data-offline-needs-network");
+        results.replaceChildren.apply(results, Array.prototype.map.call(copy.childNodes, function (node) {
+          return document.importNode(node, true);
+        }));
+        var text = form.getAttribute("data-offline-kept");
+        if (kept.openNow) {
+          var label = form.querySelector("label[for=open]");
+          var shown = onlyOpenNow(results, label ? label.textContent.trim() : "");
+          text = form.getAttribute("data-offline-open-now").replace("{count}", shown);
+        }
+        history.replaceState(history.state, "", kept.url + (kept.openNow ? (kept.url.indexOf("?") < 0 ? "?" : "&") + "open=now" : ""));
+        if (note) note.textContent = text;
       });
   }
 

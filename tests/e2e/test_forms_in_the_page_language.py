@@ -108,4 +108,14 @@ def test_spanish_need_tiles_wrap_whole_words(open_context: OpenContext) -> None:
         """(spans) => spans.filter((span) => getComputedStyle(span).hyphens === "auto").map((s) => s.textContent)"""
     )
     assert not broken, f"these labels may break mid-word: {broken}"
+    # And none does: no label takes more lines than it has words.
+    split = labels.evaluate_all(
+        """(spans) => spans.filter((span) => {
+            const range = document.createRange();
+            range.selectNodeContents(span);
+            const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+            return lines > span.textContent.trim().split(/\\s+/).length;
+        }).map((span) => span.textContent.trim())"""
+    )
+    assert not split, f"these labels break inside a word: {split}"
     snapshot(page, "phone-es-tiles")
