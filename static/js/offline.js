@@ -59,7 +59,8 @@
 
   function keep(form) {
     if (form.dataset.keeping) return;
-    if (!form.checkValidity()) { form.reportValidity(); return; }
+    // The page's own messages, not the browser's (lantern.js); the server is not there to say them.
+    if (window.LanternForms ? !LanternForms.check(form) : !form.checkValidity()) return;
     form.dataset.keeping = "1";
     var code = form.querySelector("input[name=receipt_code]").value;
     var key = form.querySelector("input[name=idempotency_key]").value;
@@ -102,18 +103,20 @@
 
   // --- Sending what waits, and saying so ------------------------------------------------------------
 
-  var status = null;
   var hadWaiting = false;
+  var sentShown = false;
 
   function showStatus() {
-    status = status || document.querySelector("[data-outbox-status]");
+    // Looked up each time: a page opened inside Lantern replaces the body, this notice included.
+    var status = document.querySelector("[data-outbox-status]");
     if (!status) return;
     LanternOutbox.counts().then(function (counts) {
       var text = "";
       if (counts.waiting) text = status.getAttribute("data-waiting").replace("{count}", counts.waiting);
       else if (hadWaiting) text = status.getAttribute("data-sent");
+      sentShown = !counts.waiting && hadWaiting;
       if (counts.needsFix) text += (text ? " " : "") + status.getAttribute("data-needs-fix");
-      // Once something waited on this page, "sent" stays in view until the next page.
+      // Once something waited, "sent" stays in view until the page after the one that said it.
       hadWaiting = hadWaiting || counts.waiting > 0;
       status.textContent = text;
       status.classList.toggle("outbox-status--shown", text !== "");
@@ -146,6 +149,11 @@
   });
 
   window.addEventListener("lantern:outbox", showStatus);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.boosted) return;
+    if (sentShown) hadWaiting = sentShown = false;
+    showStatus();
+  });
   window.addEventListener("online", flush);
   setInterval(flush, RETRY_MS);
   document.addEventListener("DOMContentLoaded", function () {

@@ -104,6 +104,16 @@
     }
   });
 
+  // While a confirmation is open (e.g. "Link as duplicate?"), a live redraw would take it away under
+  // the staff member's pointer: the redraw waits, and the answer to the confirmation redraws anyway.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.id === "case-live" && event.detail.requestConfig && event.detail.requestConfig.verb === "get" &&
+        elt.querySelector("[data-confirm-pending]")) {
+      event.preventDefault();
+    }
+  });
+
   function afterSwap(event) {
     var config = event.detail.requestConfig || {};
     var fromFilters = config.elt && config.elt.matches && config.elt.matches("[data-testid=queue-filters]");
@@ -116,7 +126,7 @@
     if (config.verb === "post") {
       // The staff member's own action: the form they used is gone, so focus the case heading.
       drafts = {};
-      var heading = live.querySelector("h1");
+      var heading = live.querySelector("[data-confirm-pending] h3") || live.querySelector("h1");
       if (heading) heading.focus();
     } else {
       Object.keys(drafts).forEach(function (id) {

@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+from playwright.sync_api import Page
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # The console script of the environment running the tests: its pid IS the server (no `uv run`
@@ -42,6 +43,7 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+CHROMEBOOK = {"width": 1366, "height": 768}
 FIRST_PARTY_HOST = "127.0.0.1"
 START_TIMEOUT_SECONDS = 30
 
@@ -236,4 +238,12 @@ def png(path: Path, size: tuple[int, int] = (64, 48)) -> Path:
     from PIL import Image
 
     Image.new("RGB", size, (40, 90, 200)).save(path, format="PNG")
+    return path
+
+
+def snapshot(page: Page, name: str) -> Path:
+    """A full-page screenshot in the temporary folder, to look at after a run. The caret is left as it
+    is: hiding it would inject a style the strict CSP refuses (and the story would fail on it)."""
+    path = Path(tempfile.gettempdir()) / f"lantern-{name}.png"
+    page.screenshot(path=str(path), full_page=True, caret="initial")
     return path

@@ -10,13 +10,14 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Playwright, Route, expect
 
 from tests.e2e.conftest import OpenContext
 from tests.e2e.navigators import device, report_form, reporter
 from tests.e2e.navigators.report_form import Report
-from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, PHONE, LanternServer, png
+from tests.e2e.support import CHROMEBOOK, CHROMIUM, CHROMIUM_ARGS, PHONE, LanternServer, png, snapshot
 
 
 def test_chromium_finds_the_app_installable(playwright: Playwright, server: LanternServer) -> None:
@@ -65,6 +66,58 @@ def test_directory_and_counselor_page_work_offline_after_one_visit(open_context:
     assert not [url for url in kept if re.search(r"/(check|staff|kiosk)(/|$|\?)", url)], kept
 
 
+def cards_on(html: str) -> set[str]:
+    return set(re.findall(r'data-testid="resource-card" data-resource="([^"]+)"', html))
+
+
+@pytest.mark.parametrize(
+    ("viewport", "prefix"), [(PHONE, ""), (CHROMEBOOK, "/ar")], ids=["phone-english", "chromebook-arabic"]
+)
+def test_offline_filters_use_the_kept_copy_or_say_they_need_the_network(
+    open_context: OpenContext, server: LanternServer, viewport: dict[str, int], prefix: str
+) -> None:
+    food_cards = cards_on(httpx.get(f"{server.url}{prefix}/resources?need=food", timeout=30).text)
+    context = open_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{prefix}/resources")
+    device.waits_for_service_worker(page)
+    device.waits_until_language_kept(page, prefix)
+    every_card = page.get_by_test_id("resource-card").count()
+    assert 0 < len(food_cards) < every_card
+
+    context.set_offline(True)
+    form = page.locator("form[data-offline-filters]")
+    note = page.get_by_test_id("offline-note")
+    shown = page.locator("[data-testid=resource-card]:visible")
+    # "Open now" from the hours kept on the device: the same places the server names at this moment.
+    page.locator("label[for=open]").click()
+    open_now = cards_on(httpx.get(f"{server.url}{prefix}/resources?open=now", timeout=30).text)
+    expect(note).to_have_text(
+        (form.get_attribute("data-offline-open-now") or "").replace("{count}", str(len(open_now)))
+    )
+    assert set(shown.evaluate_all("(cards) => cards.map((c) => c.dataset.resource)")) == open_now
+    expect(page.get_by_test_id("send-error")).to_have_count(0)  # nothing was being sent
+    expect(page).to_have_url(re.compile(r"/resources\?open=now$"))
+    snapshot(page, f"offline-open-now-{viewport['width']}{prefix.replace('/', '-')}")
+
+    page.locator("label[for=open]").click()
+    page.locator("#need").select_option("food")  # one need: the list kept on the device
+    expect(note).to_have_text(form.get_attribute("data-offline-kept") or "")
+    expect(shown).to_have_count(len(food_cards))
+    expect(page).to_have_url(re.compile(r"/resources\?need=food$"))
+
+    page.locator("#near").select_option(index=1)  # distances are worked out by the server
+    expect(note).to_have_text(form.get_attribute("data-offline-needs-network") or "")
+    expect(shown).to_have_count(len(food_cards))  # the list did not change, and says so
+
+    # "I have a code" needs the server: tapping it says so, and the page stays.
+    page.locator(f'.site-nav a[href="{prefix}/check"]').click()
+    notice = page.get_by_test_id("net-notice")
+    expect(notice).to_have_text(notice.get_attribute("data-needs-network") or "")
+    expect(page.locator("body#resources")).to_be_attached()
+    snapshot(page, f"offline-needs-network-{viewport['width']}{prefix.replace('/', '-')}")
+
+
 def offline_report(marker: str) -> Report:
     return Report(
         category="bullying",
@@ -109,6 +162,46 @@ def test_report_written_offline_waits_encrypted_and_arrives_once(
     reporter.checks(page, code)  # the code made on the device opens the case
     expect(page.get_by_test_id("case-status")).to_contain_text("Received")
     expect(page.get_by_test_id("case")).to_contain_text("1 picture sent.")  # the photo travelled too
+
+
+@pytest.mark.parametrize("prefix", ["", "/ar"], ids=["english", "arabic"])
+def test_the_outbox_notices_follow_the_student_to_the_next_pages(
+    open_context: OpenContext, server: LanternServer, prefix: str
+) -> None:
+    marker = f"MOVED-{secrets.token_hex(4)}"
+    context = open_context(viewport=CHROMEBOOK)
+    page = context.new_page()
+    page.goto(f"{prefix}/report")
+    device.waits_for_service_worker(page)
+    device.waits_until_language_kept(page, prefix)
+
+    context.set_offline(True)
+    page.reload()
+    report_form.fill(page, offline_report(marker))
+    report_form.send(page)
+    expect(page.get_by_test_id("outbox-saved")).to_be_visible()
+
+    # The student moves on inside Lantern (pages from the device) before the network is back.
+    status = page.get_by_test_id("outbox-status")
+    waiting = (status.get_attribute("data-waiting") or "").replace("{count}", "1")
+    page.locator(f'.site-nav a[href="{prefix}/resources"]').click()
+    expect(page.locator("body#resources")).to_be_attached()
+    expect(status).to_have_text(waiting)
+    page.locator(f'.site-nav a[href="{prefix}/counselor"]').click()
+    expect(page.locator("body#counselor")).to_be_attached()
+    expect(status).to_have_text(waiting)
+    snapshot(page, f"outbox-waiting{prefix.replace('/', '-')}")
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status).to_have_text(status.get_attribute("data-sent") or "", timeout=15_000)
+    assert device.reports_saying(server, marker) == 1
+    snapshot(page, f"outbox-sent{prefix.replace('/', '-')}")
+
+    # Said once where it happened; the next page is quiet again.
+    page.locator(f'.site-nav a[href="{prefix}/resources"]').click()
+    expect(page.locator("body#resources")).to_be_attached()
+    expect(status).to_have_text("")
 
 
 def test_a_lost_answer_is_retried_and_the_report_is_kept_once(

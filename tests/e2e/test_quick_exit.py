@@ -1,15 +1,20 @@
-"""Quick exit leaves for a neutral site and leaves no way Back to the form."""
+"""Quick exit leaves for a neutral site and leaves no way Back to the form, nor to anything read
+before it; page titles (kept in the browser's history list) never name what someone looked for."""
 
 from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Route, expect
+import pytest
+from playwright.sync_api import Page, Route, expect
 
 from tests.e2e.conftest import OpenContext
 from tests.e2e.navigators import student
+from tests.e2e.support import CHROMEBOOK, PHONE, snapshot
 
 NEUTRAL = "https://www.weather.gov/"
+# The page the person was on before opening Lantern (answered locally, like the neutral site).
+BEFORE = "https://start.example/"
 
 
 def neutral_site(route: Route) -> None:
@@ -50,3 +55,56 @@ def test_three_escapes_also_leave(open_context: OpenContext) -> None:
     page.go_back()
     page.wait_for_load_state()
     assert not re.search(r"/report(\?|#|$)", page.url), f"Back returned to the report form: {page.url}"
+
+
+def page_before(route: Route) -> None:
+    route.fulfill(body="<title>Start</title>start", content_type="text/html")
+
+
+def heading_and_title(page: Page) -> tuple[str, str]:
+    return page.locator("main h1").first.inner_text().strip(), page.title()
+
+
+@pytest.mark.parametrize(
+    ("viewport", "prefix"), [(PHONE, ""), (CHROMEBOOK, "/ar")], ids=["phone-english", "chromebook-arabic"]
+)
+def test_after_quick_exit_back_shows_nothing_that_was_read_and_titles_never_named_it(
+    open_context: OpenContext, viewport: dict[str, int], prefix: str
+) -> None:
+    page = open_context(viewport=viewport, allowed_hosts=("www.weather.gov", "start.example")).new_page()
+    page.route("https://www.weather.gov/**", neutral_site)
+    page.route(f"{BEFORE}**", page_before)
+    page.goto(BEFORE)
+    page.goto(f"{prefix}/")
+    expect(page.locator("body#home")).to_be_attached()
+    entries_on_arrival = page.evaluate("history.length")
+
+    # Several clicks inside Lantern: the directory, a need, one entry, the counselor page.
+    seen = []
+    page.locator(f'.site-nav a[href="{prefix}/resources"]').click()
+    expect(page.locator("body#resources")).to_be_attached()
+    page.locator(f'.need-tile[href="{prefix}/resources?need=lgbtq"]').click()
+    expect(page).to_have_url(re.compile(r"need=lgbtq$"))
+    seen.append(heading_and_title(page))
+    page.get_by_test_id("resource-card").first.get_by_role("heading").get_by_role("link").click()
+    expect(page.get_by_test_id("resource-details")).to_be_visible()
+    seen.append(heading_and_title(page))
+    # Inside Lantern there is still a way back to the list the person came from.
+    expect(page.locator("a[data-back-to-list]")).to_have_attribute("href", f"{prefix}/resources?need=lgbtq")
+    page.locator(f'.site-nav a[href="{prefix}/counselor"]').click()
+    expect(page.locator("body#counselor")).to_be_attached()
+    seen.append(heading_and_title(page))
+    snapshot(page, f"quick-exit-counselor-{viewport['width']}{prefix.replace('/', '-')}")
+
+    for heading, title in seen:
+        assert heading and heading not in title, f"the title {title!r} names what was read: {heading!r}"
+    # Every page opened inside Lantern took the place of the one before: one entry in all.
+    assert page.evaluate("history.length") == entries_on_arrival
+
+    page.get_by_test_id("quick-exit").click()
+    expect(page).to_have_url(NEUTRAL)
+    page.go_back()
+    page.wait_for_load_state()
+    expect(page).to_have_url(BEFORE)
+    expect(page).to_have_title("Start")
+    assert page.go_back() is None  # nothing further back than where the person started

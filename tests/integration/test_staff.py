@@ -325,7 +325,14 @@ async def test_duplicates_link_into_one_incident(client: AsyncTestClient) -> Non
     _c1, first = await _report(client, category="weapon", place="lincoln-hs")
     _c2, second = await _report(client, category="weapon", place="lincoln-hs")
     token = await sign_in(client, DISTRICT)
-    linked = await _act(client, token, second, action="link", first_case=str(first.public_id))
+    await _act(client, token, second, action="acknowledge")
+    asked = await _act(client, token, second, action="link", first_case=str(first.public_id))
+    assert asked.status_code == 200 and 'data-testid="confirm-link"' in asked.text
+    unchanged = await Report.objects().where(Report.id == second.id).first()
+    assert unchanged is not None and unchanged.duplicate_of is None  # nothing happens before the confirmation
+    linked = await _act(
+        client, token, second, action="link", first_case=str(first.public_id), confirmed="yes"
+    )
     assert linked.status_code == 303
     fresh = await Report.objects().where(Report.id == second.id).first()
     assert fresh is not None and fresh.duplicate_of == first.id
@@ -334,6 +341,39 @@ async def test_duplicates_link_into_one_incident(client: AsyncTestClient) -> Non
     assert str(second.public_id)[:8] in first_page
     self_link = await _act(client, token, first, action="link", first_case=str(first.public_id))
     assert self_link.status_code == 422
+
+
+async def test_an_unacknowledged_life_safety_report_cannot_be_linked_away_or_resolved(
+    client: AsyncTestClient,
+) -> None:
+    _c1, first = await _report(client, category="bullying", place="lincoln-hs")
+    _c2, threat = await _report(
+        client,
+        category="weapon",
+        place="lincoln-hs",
+        description="He said he will shoot up the school on Monday.",
+    )
+    token = await sign_in(client, DISTRICT)
+    page = (await client.get(f"/staff/cases/{threat.public_id}")).text
+    menu = page.split('id="first-case"')[1].split("</select>")[0]
+    assert re.search(r'<option value=""\s+selected>', menu)  # no report is picked for the staff member
+    empty = await _act(client, token, threat, action="link", first_case="", confirmed="yes")
+    assert empty.status_code == 422 and "Choose the report this one is a duplicate of." in empty.text
+    for attempt in (
+        {"action": "link", "first_case": str(first.public_id)},
+        {"action": "link", "first_case": str(first.public_id), "confirmed": "yes"},
+        {"action": "status", "status": "resolved", "disposition": "duplicate"},
+    ):
+        refused = await _act(client, token, threat, **attempt)
+        assert refused.status_code == 422, attempt
+        assert "Nobody has acknowledged this life-safety report yet" in refused.text
+    fresh = await Report.objects().where(Report.id == threat.id).first()
+    assert fresh is not None and (fresh.status, fresh.duplicate_of) == ("new", None)
+    row = (await client.get("/staff/rows")).text
+    assert f'data-case="{threat.public_id}"' in row  # still on the queue, still urgent
+    assert not await AuditEvent.count().where(
+        (AuditEvent.action == "case.linked") & (AuditEvent.case_uuid == threat.public_id)
+    )
 
 
 async def test_a_resource_sent_by_staff_reaches_the_reporter_as_a_card(client: AsyncTestClient) -> None:

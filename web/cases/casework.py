@@ -269,10 +269,23 @@ async def assign(account: StaffAccount, report: Report, assignee_id: int | None)
     _tell("assigned", report)
 
 
+def _refuse_closing_unread_life_safety(report: Report) -> None:
+    # A life-safety report leaves the queue (and turns the urgent banner off) only once a person has
+    # said "I have this": one slip of a menu must never silence a threat nobody has read.
+    if report.life_safety and report.acknowledged_at is None:
+        raise CaseRuleError(
+            N_(
+                "Nobody has acknowledged this life-safety report yet. Acknowledge it first, then you can resolve or link it."
+            )
+        )
+
+
 async def set_status(account: StaffAccount, report: Report, target: str, disposition: str = "") -> None:
     """Move along the workflow; resolving needs a disposition."""
     if not workflow.can_move(report.status, target):
         raise CaseRuleError(N_("This case cannot move to that status from where it is."))
+    if target in ("resolved", "closed"):
+        _refuse_closing_unread_life_safety(report)
     if target == "resolved" and disposition not in workflow.DISPOSITIONS:
         raise CaseRuleError(N_("Choose how the case was resolved."))
     now = datetime.now(tz=UTC)
@@ -447,14 +460,24 @@ async def follow_ups_due(report_ids: list[int], today: date) -> dict[int, int]:
     return _count_by(rows)
 
 
-async def link_duplicate(account: StaffAccount, report: Report, first_public_id: str) -> None:
-    """Mark this report as about the same incident as another one the staff member can work; it is
-    resolved as a duplicate, and both cases show the link."""
+async def duplicate_target(account: StaffAccount, report: Report, first_public_id: str) -> Report:
+    """The first report of the incident this report may be linked to, or why it may not (asked before
+    the confirmation step, and again when the link is made)."""
+    if not first_public_id.strip():
+        raise CaseRuleError(N_("Choose the report this one is a duplicate of."))
+    _refuse_closing_unread_life_safety(report)
     first = await access.case_for(account, first_public_id.strip())
     if first.id == report.id:
         raise CaseRuleError(N_("A report cannot be a duplicate of itself."))
     if first.duplicate_of is not None:
         raise CaseRuleError(N_("Link to the first report of the incident, not to another duplicate."))
+    return first
+
+
+async def link_duplicate(account: StaffAccount, report: Report, first_public_id: str) -> None:
+    """Mark this report as about the same incident as another one the staff member can work; it is
+    resolved as a duplicate, and both cases show the link."""
+    first = await duplicate_target(account, report, first_public_id)
     now = datetime.now(tz=UTC)
     await Report.update(
         {
@@ -464,6 +487,7 @@ async def link_duplicate(account: StaffAccount, report: Report, first_public_id:
             Report.updated_at: now,
         }
     ).where(Report.id == report.id)
+    await escalation.stop(report, now)
     # Duplicates already pointing at this report follow it, but only those this staff member may work.
     followers = await Report.objects().where(Report.duplicate_of == report.id)
     for follower in followers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -52,6 +53,21 @@ def is_open(spans: list[WeeklyHours], now: datetime, closed: Collection[date] = 
             if start <= local < end:
                 return True
     return False
+
+
+def for_devices(spans: list[WeeklyHours], closed: Collection[date] = ()) -> str:
+    """The schedule as the page's script reads it (static/js/lantern.js, isOpen), so a list kept on the
+    device can still answer "open now" without the network: [[days], "HH:MM", "HH:MM", zone] per span."""
+    return json.dumps(
+        {
+            "spans": [
+                [list(s.days), s.opens.strftime("%H:%M"), s.closes.strftime("%H:%M"), s.tz_name]
+                for s in spans
+            ],
+            "closed": sorted(day.isoformat() for day in closed),
+        },
+        separators=(",", ":"),
+    )
 
 
 def describe(spans: list[WeeklyHours], locale: str) -> list[str]:

@@ -115,6 +115,10 @@ class ResourceView:
     def always_open(self) -> bool:
         return hours.always_open(self.spans)
 
+    @property
+    def hours_for_devices(self) -> str:
+        return hours.for_devices(self.spans, self.closed_days)
+
     def open_now(self, now: datetime | None = None) -> bool | None:
         """True or False from the schedule; None when no hours are known."""
         if not self.spans:

@@ -334,7 +334,14 @@ class CaseController(Controller):
                     owner_id=int(owner) if owner.isdigit() else None, follow_up_on=str(data.get("follow_up_on", "")),
                 )  # fmt: skip
             elif action == "link":
-                await casework.link_duplicate(account, report, str(data.get("first_case", "")))
+                first_case = str(data.get("first_case", ""))
+                if data.get("confirmed") != "yes":
+                    # Resolving a case is a step of its own: the choice is shown back for a second look.
+                    first = await casework.duplicate_target(account, report, first_case)
+                    return await _case_page(
+                        request, report, "staff_case.html", pending_link=first, partial=LIVE_PART
+                    )
+                await casework.link_duplicate(account, report, first_case)
             elif action == "send_resource":
                 await casework.send_resource(
                     account, report, str(data.get("resource_id", "")), str(data.get("body", ""))
@@ -353,12 +360,17 @@ class CaseController(Controller):
             draft = {key: str(value) for key, value in data.items() if isinstance(value, str)}
             draft[action] = str(data.get("body", ""))
             return await _case_page(
-                request, report, "staff_case.html", error=problem.message, draft=draft, status_code=422
-            )
+                request, report, "staff_case.html", error=problem.message, draft=draft, status_code=422,
+                partial=LIVE_PART,
+            )  # fmt: skip
         if request.headers.get("hx-request"):
             report = await access.case_for(account, public_id)
             return await _case_page(request, report, "_staff_case_live.html")
         return Redirect(path=f"/staff/cases/{public_id}", status_code=303)
+
+
+# What an htmx case action swaps (#case-live); the whole page answers a form sent without JavaScript.
+LIVE_PART = "_staff_case_live.html"
 
 
 async def _case_page(
@@ -369,6 +381,8 @@ async def _case_page(
     error: str | None = None,
     draft: dict[str, str] | None = None,
     status_code: int = 200,
+    pending_link: Any = None,
+    partial: str | None = None,
 ) -> Template:
     school = await casework.school_of(report)
     context = {
@@ -384,6 +398,7 @@ async def _case_page(
         "dispositions": workflow.DISPOSITIONS,
         "error": error,
         "draft": draft or {},
+        "pending_link": pending_link,
         "categories_by_key": BY_KEY,
         "roles": services.ROLES,
         "sources": SOURCES,
@@ -398,7 +413,7 @@ async def _case_page(
         "link_candidates": await casework.link_candidates(current_staff(request), report),
         "directory": await resources_for_school(school.slug if school else None),
     }
-    return await render(request, template, context, status_code=status_code, no_store=True)
+    return await render(request, template, context, partial=partial, status_code=status_code, no_store=True)
 
 
 class AuditController(Controller):

@@ -27,3 +27,5 @@ def writes_back(page: Page, text: str) -> None:
     page.locator("#body").fill(text)
     page.get_by_test_id("send-reply").click()
     expect(page.get_by_test_id("reply-sent")).to_be_visible()
+    # Still the conversation's address: reloading it must not ask for /check/reply.
+    expect(page).not_to_have_url(re.compile(r"/check/reply"))

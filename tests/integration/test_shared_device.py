@@ -1,0 +1,52 @@
+"""A family Chromebook or a library computer: what one person typed is never offered to the next."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.integration.conftest import report_fields
+from tests.integration.test_report import receipt_code
+
+pytestmark = pytest.mark.anyio
+
+FREE_TEXT = {"text", "search", "email", "tel", ""}
+
+
+class FreeTextFields(HTMLParser):
+    """Every free-text field of a page, with whether the browser may suggest earlier entries for it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.form_off = False
+        self.fields: dict[str, bool] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        given = dict(attrs)
+        if tag == "form":
+            self.form_off = given.get("autocomplete") == "off"
+        elif (tag == "input" and (given.get("type") or "") in FREE_TEXT) or tag == "textarea":
+            self.fields[given.get("id") or str(given.get("name"))] = given.get("autocomplete") == "off"
+
+
+def remembered(html: str) -> list[str]:
+    parser = FreeTextFields()
+    parser.feed(html)
+    assert parser.fields, "no free-text fields on the page"
+    return [name for name, off in parser.fields.items() if not off]
+
+
+@pytest.mark.parametrize("path", ["/report", "/community", "/es/report", "/check", "/resources"])
+async def test_public_forms_never_offer_the_last_persons_words(client: AsyncTestClient, path: str) -> None:
+    page = await client.get(path)
+    assert page.status_code == 200
+    assert remembered(page.text) == []
+
+
+async def test_the_reply_form_never_offers_the_last_persons_words(client: AsyncTestClient) -> None:
+    code = receipt_code((await client.post("/report", data=report_fields())).text)
+    case = await client.post("/check", data={"code": code})
+    assert 'data-testid="reply-form"' in case.text
+    assert remembered(case.text) == []
