@@ -51,6 +51,8 @@ STAFF_MESSAGE = "ZEBRA-STAFF-7731"
 NOTE = "ZEBRA-NOTE-7731"
 DISCLOSED = "ZEBRA-WHAT-7731"
 SUPPORT = "ZEBRA-SUPPORT-7731"
+RECIPIENT = "ZEBRA-RECIPIENT-7731"
+ORGANISATION = "ZEBRA-ORGANISATION-7731"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -95,13 +97,23 @@ async def test_nothing_readable_at_rest_and_everything_readable_on_the_pages(cli
     await casework.message_reporter(responder, report, STAFF_MESSAGE)
     await casework.add_note(responder, report, NOTE)
     await casework.record_disclosure(
-        responder, report, kind="family", recipient="A parent", organization="", what=DISCLOSED, why="Safety"
-    )
+        responder, report, kind="family", recipient=RECIPIENT, organization=ORGANISATION, what=DISCLOSED,
+        why="Safety",
+    )  # fmt: skip
     await casework.add_support_action(
         responder, report, kind=next(iter(casework.workflow.SUPPORT_KINDS)), details=SUPPORT, owner_id=None,
         follow_up_on="",
     )  # fmt: skip
-    secrets_written = [*MARKERS.values(), REPLY, STAFF_MESSAGE, NOTE, DISCLOSED, SUPPORT]
+    secrets_written = [
+        *MARKERS.values(),
+        REPLY,
+        STAFF_MESSAGE,
+        NOTE,
+        DISCLOSED,
+        SUPPORT,
+        RECIPIENT,
+        ORGANISATION,
+    ]
 
     stored = await everything_stored()
     for marker in secrets_written:
@@ -123,11 +135,11 @@ async def test_nothing_readable_at_rest_and_everything_readable_on_the_pages(cli
     # The staff case page shows everything, the photo comes back as it was stored.
     await sign_in(client, LINCOLN_RESPONDER)
     staff_page = (await client.get(f"/staff/cases/{report.public_id}")).text
-    for marker in [*MARKERS.values(), REPLY, STAFF_MESSAGE, NOTE, DISCLOSED, SUPPORT]:
+    for marker in secrets_written:
         assert marker in staff_page, marker
     assert "enc:v1:" not in staff_page
     summary = (await client.get(f"/staff/cases/{report.public_id}/summary")).text
-    assert MARKERS["description"] in summary and DISCLOSED in summary
+    assert MARKERS["description"] in summary and DISCLOSED in summary and RECIPIENT in summary
     photo_id = re.search(rf"/staff/cases/{report.public_id}/photos/([0-9a-f-]+)", staff_page)
     assert photo_id
     served = await client.get(f"/staff/cases/{report.public_id}/photos/{photo_id.group(1)}")
@@ -301,8 +313,9 @@ async def test_purge_follows_the_policy_and_the_legal_hold(client: AsyncTestClie
     responder = await _staff(LINCOLN_RESPONDER)
     await casework.add_note(responder, old, NOTE)
     await casework.record_disclosure(
-        responder, old, kind="family", recipient="A parent", organization="", what=DISCLOSED, why="Safety"
+        responder, old, kind="family", recipient=RECIPIENT, organization="", what=DISCLOSED, why="Safety"
     )
+    await casework.assign(responder, old, responder.id)
     await _closed(old, 400)
     await _closed(held, 400, hold=True)
     await _closed(recent, 10)
@@ -333,6 +346,14 @@ async def test_purge_follows_the_policy_and_the_legal_hold(client: AsyncTestClie
     )
     assert len(purged) == 1 and not purged[0]["detail"]
     assert "ZEBRA" not in str(purged)
+    # The case's other audit lines stay (who acted, when) with nothing of what the case was about.
+    lines = await AuditEvent.select().where(AuditEvent.case_uuid == old.public_id).output(load_json=True)
+    assert {line["action"] for line in lines} >= {"case.created", "case.disclosed", "case.assigned"}
+    assert all(not line["detail"] for line in lines), [line["detail"] for line in lines if line["detail"]]
+    kept_lines = (
+        await AuditEvent.select().where(AuditEvent.case_uuid == held.public_id).output(load_json=True)
+    )
+    assert any(line["detail"] for line in kept_lines), "a case that is kept keeps its details"
 
     # A district that keeps cases for ever purges nothing.
     await District.update({District.retention_days: 0}, force=True)
@@ -424,3 +445,4 @@ async def test_district_admins_set_the_retention_time(client: AsyncTestClient) -
         assert (await purge_due(dry_run=True)).retention_days == 730
     finally:
         await District.update({District.retention_days: 365, District.enabled_categories: []}, force=True)
+

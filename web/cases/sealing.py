@@ -20,7 +20,7 @@ SEALED: dict[type[Table], tuple[str, ...]] = {
     Message: ("body",),
     Attachment: ("data",),
     PendingUpload: ("data",),
-    Disclosure: ("what", "why"),
+    Disclosure: ("recipient", "organization", "what", "why"),
     SupportAction: ("details",),
 }
 
