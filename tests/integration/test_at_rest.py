@@ -7,6 +7,7 @@ text, message, contact detail or photo; staff pages and /check still show them i
 from __future__ import annotations
 
 import base64
+import importlib
 import io
 import os
 import re
@@ -18,6 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pyotp
 import pytest
 from litestar.testing import AsyncTestClient
 from PIL import Image
@@ -446,3 +448,58 @@ async def test_district_admins_set_the_retention_time(client: AsyncTestClient) -
     finally:
         await District.update({District.retention_days: 365, District.enabled_categories: []}, force=True)
 
+
+async def _run_migration(module: str) -> None:
+    migration = importlib.import_module(module)
+    await (await migration.forwards()).run()
+
+
+async def test_disclosure_recipients_and_two_factor_secrets_are_sealed_and_old_rows_sealed_on_upgrade(
+    client: AsyncTestClient,
+) -> None:
+    _code, report = await _full_report(client)
+    responder = await _staff(LINCOLN_RESPONDER)
+    await casework.record_disclosure(
+        responder, report, kind="community_partner", recipient=RECIPIENT, organization=ORGANISATION,
+        what=DISCLOSED, why="Safety",
+    )  # fmt: skip
+    disclosure = await Disclosure.objects().where(Disclosure.report == report.id).first()
+    assert disclosure is not None
+    assert crypto.is_sealed(disclosure.recipient) and crypto.is_sealed(disclosure.organization)
+    line = (
+        await AuditEvent.select()
+        .where((AuditEvent.case_uuid == report.public_id) & (AuditEvent.action == "case.disclosed"))
+        .output(load_json=True)
+    )[0]
+    assert line["detail"] == {"disclosure": disclosure.id}, "the audit line says only that one was recorded"
+    await sign_in(client, LINCOLN_RESPONDER)
+    page = (await client.get("/staff/two-factor")).text
+    secret = re.search(r'data-testid="two-factor-secret">([A-Z2-7]+)<', page)
+    assert secret
+    stored = await everything_stored()
+    for plain in (RECIPIENT, ORGANISATION, secret.group(1)):
+        assert plain not in stored, plain
+
+    # Rows written before this release: plaintext columns, and the recipient copied into the audit line.
+    await Disclosure.update(
+        {Disclosure.recipient: "ZEBRA-OLD-RECIPIENT", Disclosure.organization: "ZEBRA-OLD-ORG"}
+    ).where(Disclosure.id == disclosure.id)
+    await AuditEvent.update(
+        {AuditEvent.detail: {"recipient_kind": "family", "recipient": "ZEBRA-OLD-RECIPIENT"}}
+    ).where(AuditEvent.id == line["id"])
+    old_secret = pyotp.random_base32()
+    await StaffAccount.update({StaffAccount.totp_secret: old_secret}).where(StaffAccount.email == DISTRICT)
+    try:
+        await _run_migration("web.cases.piccolo_migrations.cases_2026_12_06t21_11_32_000000")
+        await _run_migration("web.staff.piccolo_migrations.staff_2026_12_06t21_11_33_500000")
+        stored = await everything_stored()
+        for plain in ("ZEBRA-OLD-RECIPIENT", "ZEBRA-OLD-ORG", old_secret):
+            assert plain not in stored, plain
+        case_page = (await client.get(f"/staff/cases/{report.public_id}")).text
+        assert "ZEBRA-OLD-RECIPIENT" in case_page and "ZEBRA-OLD-ORG" in case_page
+        account = await _staff(DISTRICT)
+        assert sealing.open_value(StaffAccount, "totp_secret", account.totp_secret) == old_secret
+    finally:
+        await StaffAccount.update({StaffAccount.totp_secret: None}).where(
+            StaffAccount.email.is_in([DISTRICT, LINCOLN_RESPONDER])
+        )

@@ -1,4 +1,4 @@
-"""Which columns of case data are encrypted at rest, and helpers to seal them where rows are written
+"""Which columns of case data (and staff two-factor secrets) are encrypted at rest, and helpers to seal them where rows are written
 and open them where rows are read (see web/crypto.py for the envelope and the keys).
 
 Services seal values before `save()`/`update()` and open rows right after a query; templates and
@@ -14,6 +14,7 @@ from piccolo.table import Table
 
 from web import crypto
 from web.cases.tables import Attachment, Disclosure, Message, PendingUpload, Report, SupportAction
+from web.staff.tables import StaffAccount
 
 SEALED: dict[type[Table], tuple[str, ...]] = {
     Report: ("event_name", "description", "when_text", "where_text", "contact_name", "contact_info"),
@@ -22,6 +23,8 @@ SEALED: dict[type[Table], tuple[str, ...]] = {
     PendingUpload: ("data",),
     Disclosure: ("recipient", "organization", "what", "why"),
     SupportAction: ("details",),
+    # Whoever holds a two-factor secret can make the codes.
+    StaffAccount: ("totp_secret",),
 }
 
 T = TypeVar("T")

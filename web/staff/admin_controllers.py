@@ -216,8 +216,7 @@ class TwoFactorController(Controller):
         account = current_staff(request)
         if account.totp_enabled:
             return await admin_page(request, "staff_two_factor.html", {"enabled": True})
-        secret = account.totp_secret or await two_factor.start_enrolment(account)
-        return await _enrol_page(request, account, secret, error=None)
+        return await _enrol_page(request, account, await two_factor.pending_secret(account), error=None)
 
     @post("/", name="staff_two_factor_confirm", status_code=200)
     async def confirm(self, request: Request) -> Template:
@@ -225,8 +224,7 @@ class TwoFactorController(Controller):
         data, _files = await read_form(request)
         if await two_factor.confirm_enrolment(account, str(data.get("code", ""))):
             return await admin_page(request, "staff_two_factor.html", {"enabled": True, "just_enabled": True})
-        fresh = await StaffAccount.objects().where(StaffAccount.id == account.id).first()
-        secret = (fresh.totp_secret if fresh else None) or await two_factor.start_enrolment(account)
+        secret = await two_factor.pending_secret(account)
         return await _enrol_page(
             request, account, secret, error=N_("That code did not work. Try the newest one."), status_code=422
         )

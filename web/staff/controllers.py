@@ -87,13 +87,13 @@ class SignInController(Controller):
         data, _files = await read_form(request)
         next_path = _safe_next(str(data.get("next", "/staff")))
         account = current_staff(request)
-        if auth.code_tries_left(account) <= 0:
-            # Too many wrong codes: this half-signed-in session ends; start again with the password.
+        outcome = await two_factor.try_code(account, str(data.get("code", "")))
+        if outcome is two_factor.CodeOutcome.LOCKED:
+            # Too many tries: this half-signed-in session ends; start again with the password.
             await auth.end_session(cookies.read(request.cookies, cookies.STAFF_SESSION))
             await audit.record("signin.second_factor_locked", staff=account)
             return _with_session_cookie(Redirect(path="/staff/sign-in", status_code=303), request, None)
-        if not await two_factor.check_code(account, str(data.get("code", ""))):
-            auth.code_failed(account)
+        if outcome is two_factor.CodeOutcome.WRONG:
             return await _code_page(
                 request, error=N_("That code did not work. Use the newest code from your app."),
                 next_path=next_path, status_code=422,
