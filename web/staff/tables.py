@@ -39,6 +39,9 @@ class StaffAccount(Table):
     # cannot run past the limit (web/staff/two_factor.py).
     code_failures = Integer(default=0)
     code_failures_since = Timestamptz(null=True, default=None)
+    # Set when an administrator hands out a temporary password: every staff page leads to choosing a
+    # new one until it is done.
+    must_change_password = Boolean(default=False)
     schools = M2M(LazyTableReference("StaffSchool", module_path=__name__))
 
 
