@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
@@ -44,7 +44,6 @@ from web.insights.aggregates import (
     share,
     suppress_line,
     suppress_matrix,
-    weekly_mean,
 )
 from web.insights.queries import REPORTER_GROUPS, Figures, SchoolInfo
 
@@ -104,6 +103,8 @@ class Dashboard:
     period: str
     recent_period: str
     method: list[str] = field(default_factory=list)
+    # The months one may choose (key, first Monday, last Sunday), newest first.
+    months: list[tuple[str, date, date]] = field(default_factory=list)
 
     def all_sections(self) -> list[Section]:
         return [self.headline, *self.sections]
@@ -116,6 +117,17 @@ def _label(key: str) -> str:
 
 def _date(day: object) -> str:
     return format_date(day, format="medium", locale=i18n.current_locale())  # type: ignore[arg-type]
+
+
+def month_label(start: date, end: date) -> str:
+    """ "November 2026 (2 Nov to 29 Nov)": the month, and the whole weeks it stands for."""
+    locale = i18n.current_locale()
+    month = format_skeleton("yMMMM", start + timedelta(days=3), locale=locale)
+    days = _("%(start)s to %(end)s") % {
+        "start": format_skeleton("MMMd", start, locale=locale),
+        "end": format_skeleton("MMMd", end, locale=locale),
+    }
+    return f"{month} ({days})"
 
 
 def _summary(rows: Sequence[Row], column: int = 0) -> str:
@@ -186,9 +198,9 @@ def build(figures: Figures) -> Dashboard:
             Row("help_requests", _("Requests for help"), [needs]),
             Row("life_safety", _("Life-safety reports"), [life_safety]),
             Row("life_safety_share", _("Share of everything received that was life-safety"), [share(life_safety, everything)]),
-            Row("open_now", _("Open now (any date)"), [count(open_now)]),
-            Row("late_now", _("Not acknowledged and past the target now (any date)"), [count(figures.backlog_late)]),
-            Row("overdue", _("Follow-ups overdue now (any date)"), [count(overdue)]),
+            Row("open_now", _("Open now (reports up to the end of the month)"), [count(open_now)]),
+            Row("late_now", _("Not acknowledged and past the target now (reports up to the end of the month)"), [count(figures.backlog_late)]),
+            Row("overdue", _("Follow-ups overdue now (reports up to the end of the month)"), [count(overdue)]),
         ],
     )  # fmt: skip
     sections = [
@@ -492,8 +504,8 @@ def _backlog(figures: Figures) -> list[Section]:
         [("open", _("Open")), ("life_safety", _("Of them life-safety"))],
         rows,
         label_heading=_("Open for"),
-        note=_("Cases open now (new, acknowledged, in progress or waiting), whatever the dates chosen; the "
-               "school and category chosen apply."),
+        note=_("Cases open now (new, acknowledged, in progress or waiting) among the reports made up to the "
+               "end of the month chosen; the school and category chosen apply."),
     )  # fmt: skip
     section.summary = _summary(rows, 0)
     section.chart = _chart(
@@ -542,7 +554,9 @@ def _support(figures: Figures) -> Section:
         [("recorded", _("Recorded in these dates")), ("overdue", _("Follow-ups overdue now"))],
         rows,
         label_heading=_("Action"),
-        note=_("Overdue: a follow-up date before today and not marked done, whatever the dates chosen."),
+        note=_(
+            "Overdue: a follow-up date before today and not marked done, for the reports up to the end of the month."
+        ),
     )
     section.summary = _summary(rows, 0)
     section.chart = _chart(
@@ -567,24 +581,15 @@ def _notable(figures: Figures, schools: Sequence[SchoolInfo]) -> list[Notable]:
             place = _("all the schools shown")
         else:
             place = _place_label(change.school, schools)
-        recent, before = count(change.recent), count(change.before)
+        # No counts: the notable windows are not the month shown, and counts of other windows could be
+        # taken from the month's own to single out a few reports (see web/insights/aggregates.py).
         values = {
             "category": _label(change.category), "place": place,
-            "recent": recent.page, "before": before.page,
             "recent_weeks": RECENT_WEEKS, "before_weeks": BASELINE_WEEKS,
-            "recent_week": weekly_mean(change.recent, RECENT_WEEKS),
-            "before_week": weekly_mean(change.before, BASELINE_WEEKS),
         }  # fmt: skip
-        if recent.hidden:
-            text = _(
-                "%(category)s at %(place)s: %(recent)s in the last %(recent_weeks)s weeks, against %(before)s in the %(before_weeks)s weeks before (about %(before_week)s a week)."
-            )
-        elif before.hidden:
-            text = _(
-                "%(category)s at %(place)s: %(recent)s in the last %(recent_weeks)s weeks (about %(recent_week)s a week), against %(before)s in the %(before_weeks)s weeks before."
-            )
-        else:
-            text = _("%(category)s at %(place)s: %(recent)s in the last %(recent_weeks)s weeks (about %(recent_week)s a week), against %(before)s in the %(before_weeks)s weeks before (about %(before_week)s a week).")  # fmt: skip
+        text = _(
+            "%(category)s at %(place)s, in the last %(recent_weeks)s weeks against the %(before_weeks)s weeks before."
+        )
         notes.append(Notable(change.rising, text % values))
     return notes
 
