@@ -203,7 +203,8 @@ async def test_figures_match_the_hand_computed_fixture(client: AsyncTestClient) 
         "schools/lincoln-hs/reports": "11",
         "schools/riverside-es/reports": "6",
         "schools/riverside-es/life_safety": "6",
-        "schools/riverside-es/life_safety_share": "100%",
+        # 6 life-safety of 6 received would tell its hidden requests for help are none: not shown.
+        "schools/riverside-es/life_safety_share": "not shown (fewer than 5)",
         "schools/northgate-ms/help_requests": "5",
         "schools/lincoln-hs/life_safety_share": "not shown (fewer than 5)",
         "needs/food/northgate-ms": "5",
@@ -500,3 +501,28 @@ async def test_where_a_total_is_shown_no_line_has_a_single_hidden_cell(client: A
         for column in {k.rsplit("/", 1)[1] for k in got if k.startswith(line + "/")}:
             values = [v for k, v in got.items() if k.startswith(line + "/") and k.endswith("/" + column)]
             assert values.count("fewer than 5") != 1, (line, column, values)
+
+
+async def test_a_filtered_view_never_shows_a_cell_the_whole_view_hides(client: AsyncTestClient) -> None:
+    """Totals minus parts across views: the district's table of schools hides Northgate's 2 threat
+    reports and, to protect them, the next smallest school; a view of that school alone must not show
+    its figure, or the district's total minus the shown schools gives Northgate's 2 back."""
+    for school, n in (("lincoln-hs", 9), ("riverside-es", 6), ("northgate-ms", 2), (None, 7)):
+        for i in range(n):
+            await add_report("threat", school, local(4 + i, 2, 10))
+    await sign_in(client, DISTRICT)
+    whole = csv_cells((await client.get(f"/staff/insights.csv?{RANGE}&category=threat")).text)
+    assert whole["totals/reports/value"] == "24" and whole["schools/northgate-ms/reports"] == "fewer than 5"
+    assert whole["schools/riverside-es/reports"] == "fewer than 5", "the complement of Northgate's cell"
+    for slug in ("riverside-es", "northgate-ms"):
+        alone = csv_cells(
+            (await client.get(f"/staff/insights.csv?{RANGE}&category=threat&school={slug}")).text
+        )
+        assert alone["totals/reports/value"] == "fewer than 5", slug
+        assert alone["categories/threat/reports"] == "fewer than 5", slug
+    lincoln = csv_cells(
+        (await client.get(f"/staff/insights.csv?{RANGE}&category=threat&school=lincoln-hs")).text
+    )
+    assert lincoln["totals/reports/value"] == "9"
+    by_school = csv_cells((await client.get(f"/staff/insights.csv?{RANGE}&school=riverside-es")).text)
+    assert by_school["categories/threat/reports"] == "fewer than 5"

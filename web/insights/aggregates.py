@@ -23,7 +23,8 @@ arrive and cases are worked: they are counts of open cases, suppressed the same 
 changes compare windows that are not the month shown (the last RECENT_WEEKS weeks to its end against
 the BASELINE_WEEKS before), so they are said in words without their counts. Within one month, the
 tables are breakdowns of the same reports, and complementary suppression keeps any line whose total is
-shown from hiding a single cell.
+shown from hiding a single cell; the counts per category and place follow one pattern for the whole
+scope in every filtered view (web/insights/dashboard.py, Grid). docs/THREAT_MODEL.md says what is left.
 
 Percentiles are nearest-rank: the median of n values is the ceil(n/2)-th smallest and the 90th
 percentile the ceil(9n/10)-th, so every figure shown is a time some case really took.

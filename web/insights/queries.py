@@ -256,6 +256,9 @@ class Figures:
     backlog_age: Times = NO_TIMES
     # support kind → (recorded in the period, follow-ups overdue now)
     support: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # The same as by_category_school for the whole scope, whatever school and category are chosen: every
+    # view's suppression follows this one grid (web/insights/dashboard.py, Grid).
+    grid: dict[tuple[str, str, int | None], tuple[int, int]] = field(default_factory=dict)
     # (school id or None, category) → (recent weeks, the weeks before)
     notable: dict[tuple[int | None, str], tuple[int, int]] = field(default_factory=dict)
     recent_start: date | None = None
@@ -320,6 +323,13 @@ async def collect(scope: Scope, filters: Filters, zone: ZoneInfo, now: datetime 
     grouped = dialect.unindexed("r.created_at")
     wide = _where(scope, filters, school_id, min(since, baseline_since), until, grouped)
     by_category_school = asyncio.ensure_future(_by_category_school(wide, since, recent_since, baseline_since))
+    whole_scope = _where(scope, replace(filters, school="", category=""), None, since, until, grouped)
+    filtered = bool(filters.school or filters.category)
+    grid = asyncio.ensure_future(
+        _by_category_school(whole_scope, since, recent_since, baseline_since)
+        if filtered
+        else by_category_school
+    )
     weekly = asyncio.ensure_future(_weekly(any_time, filters, zone))
     facts = asyncio.ensure_future(_facts(figures, _where(scope, filters, school_id, since, until, grouped)))
     acknowledge = asyncio.ensure_future(_acknowledge(dialect, in_period))
@@ -327,8 +337,9 @@ async def collect(scope: Scope, filters: Filters, zone: ZoneInfo, now: datetime 
     to_period_end = _where(scope, filters, school_id, None, until)
     backlog = asyncio.ensure_future(_backlog(figures, dialect, to_period_end))
     support = asyncio.ensure_future(_support(scope, filters, school_id, since, until, today))
-    await asyncio.gather(by_category_school, weekly, facts, acknowledge, resolve, backlog, support)
+    await asyncio.gather(by_category_school, grid, weekly, facts, acknowledge, resolve, backlog, support)
     figures.by_category_school, figures.notable = by_category_school.result()
+    figures.grid = grid.result()[0]
     figures.weekly = weekly.result()
     figures.acknowledge = acknowledge.result()
     figures.resolve = resolve.result()
