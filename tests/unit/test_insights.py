@@ -161,6 +161,15 @@ def test_filters_from_the_query() -> None:
     assert kept.query()["school"] == "mine" and kept.query()["category"] == "bullying"
 
 
+def test_any_period_asked_for_gives_a_whole_month_and_never_an_error() -> None:
+    today = date(2026, 12, 6)
+    for asked in ({"period": "0001-01"}, {"period": "2026-13"}, {"period": "1-2-3"}, {"period": "x"},
+                  {"to": "9999-12-31"}, {"to": "0001-01-01"}, {"from": "2026-02-30"}, {"period": "2026-11"}):  # fmt: skip
+        filters = parse_filters(asked, today=today, schools=[], categories=[])
+        assert filters.start.weekday() == 0 and filters.end.weekday() == 6 and filters.end < today, asked
+    assert parse_filters({"period": "2026-11"}, today=today, schools=[], categories=[]).problems == ()
+
+
 def test_periods_are_whole_months_of_iso_weeks_and_never_overlap() -> None:
     """No two periods one may choose share a day unless they are the same period, so one cannot be
     taken from another; each is four or five whole weeks, Monday to Sunday."""

@@ -408,6 +408,8 @@ def parse_filters(
     chosen = _month(raw_period) if raw_period.strip() else None
     if chosen is None and not raw_period.strip() and _day(raw_end) is not None:
         chosen = month_of(_day(raw_end))  # type: ignore[arg-type]
+    if chosen is not None and not 2000 <= chosen[0] <= today.year:
+        chosen = None  # nothing to show, and the calendar's edges are not far off
     if chosen is None and (raw_period.strip() or raw_end.strip()):
         problems.append(N_("A date was not understood, so the usual dates are shown."))
     if chosen is not None and month_bounds(*chosen)[1] >= today:
