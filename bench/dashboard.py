@@ -251,16 +251,16 @@ async def measure() -> tuple[dict[str, int], list[tuple[str, str, list[float]]]]
             raise RuntimeError(f"sign-in failed: HTTP {response.status_code}")
         year = f"from={(now - timedelta(days=364)).date().isoformat()}&to={now.date().isoformat()}"
         views = [
-            ("default view (last 12 weeks), counted afresh", "/staff/insights", True),
-            ("whole year (all 50,000 in range), counted afresh", f"/staff/insights?{year}", True),
+            ("default view (the last whole month), counted afresh", "/staff/insights", True),
+            ("a month asked by an end date (older links), counted afresh", f"/staff/insights?{year}", True),
             (
-                "whole year, one school and one category, counted afresh",
+                "that month, one school and one category, counted afresh",
                 f"/staff/insights?{year}&school=lincoln-hs&category=bullying",
                 True,
             ),
-            ("CSV export, whole year, counted afresh", f"/staff/insights.csv?{year}", True),
+            ("CSV export of that month, counted afresh", f"/staff/insights.csv?{year}", True),
             (
-                "whole year again within the minute, nothing changed (cached figures)",
+                "that month again within the minute, nothing changed (cached figures)",
                 f"/staff/insights?{year}",
                 False,
             ),

@@ -162,3 +162,70 @@ async def test_changing_your_password_ends_your_other_sessions(client: AsyncTest
         assert (await client.get("/staff", follow_redirects=False)).status_code == 303
     finally:
         await reset_password(LINCOLN_RESPONDER, "lantern-demo-2026")
+
+
+TEMPORARY = re.compile(r"(?:[a-hjkmnp-z2-9]{4}-){4}[a-hjkmnp-z2-9]{4}")
+
+
+async def test_a_temporary_password_is_strong_and_must_be_replaced_at_first_sign_in(
+    client: AsyncTestClient,
+) -> None:
+    """Four words from twenty and a number were about 24 bits, and nothing asked to change them."""
+    token = await sign_in(client, DISTRICT)
+    made = await client.post("/staff/admin/staff", data={
+        "_csrf_token": token, "email": "temp.counselor@lincoln.example", "name": "Temp Counselor",
+        "role": "responder", "schools": "lincoln-hs"})  # fmt: skip
+    shown = re.search(r"temp\.counselor@lincoln\.example: (\S+?)<", made.text)
+    assert shown and TEMPORARY.fullmatch(shown.group(1)), shown  # 31^20: about 99 bits
+    temporary = shown.group(1)
+    account = (
+        await StaffAccount.objects().where(StaffAccount.email == "temp.counselor@lincoln.example").first()
+    )
+    assert account is not None and account.must_change_password
+
+    client.cookies.clear()
+    token = await sign_in(client, "temp.counselor@lincoln.example", temporary)
+    for page in ("/staff", "/staff/account", "/staff/two-factor", "/staff/rows"):
+        answer = await client.get(page, follow_redirects=False)
+        assert answer.status_code == 303, page
+        assert answer.headers["location"].startswith("/staff/account/new-password"), page
+    htmx = await client.get("/staff/rows", headers={"HX-Request": "true"}, follow_redirects=False)
+    assert htmx.headers.get("hx-redirect", "").startswith("/staff/account/new-password")
+    form = await client.get("/staff/account/new-password?next=/staff/account")
+    assert form.status_code == 200 and 'name="new"' in form.text
+    same = await client.post("/staff/account/new-password", data={
+        "_csrf_token": token, "current": temporary, "new": temporary, "next": "/staff/account"})  # fmt: skip
+    assert same.status_code == 422 and 'data-testid="new-password-error"' in same.text
+    wrong = await client.post("/staff/account/new-password", data={
+        "_csrf_token": token, "current": "not it at all", "new": "a brand new passphrase"})  # fmt: skip
+    assert wrong.status_code == 422
+    assert (await client.get("/staff", follow_redirects=False)).status_code == 303
+    done = await client.post("/staff/account/new-password", data={
+        "_csrf_token": token, "current": temporary, "new": "a brand new passphrase", "next": "/staff/account",
+    }, follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303 and done.headers["location"] == "/staff/account"
+    assert (await client.get("/staff", follow_redirects=False)).status_code == 200
+    changed = (
+        await AuditEvent.select(AuditEvent.detail)
+        .where((AuditEvent.staff == account.id) & (AuditEvent.action == "staff.password_changed"))
+        .output(load_json=True)
+    )
+    assert changed == [{"detail": {"replaced_temporary": True}}]
+
+
+async def test_a_password_reset_by_an_administrator_must_be_replaced_too(client: AsyncTestClient) -> None:
+    from web.staff.services import add_staff
+
+    person = await add_staff("reset.me@lincoln.example", "an own long password", "responder", ["lincoln-hs"])
+    token = await sign_in(client, DISTRICT)
+    answer = await client.post(
+        f"/staff/admin/staff/{person.id}", data={"_csrf_token": token, "action": "password"}
+    )
+    shown = re.search(r"reset\.me@lincoln\.example: (\S+?)<", answer.text)
+    assert shown and TEMPORARY.fullmatch(shown.group(1))
+    client.cookies.clear()
+    await sign_in(client, "reset.me@lincoln.example", shown.group(1))
+    blocked = await client.get("/staff/insights", follow_redirects=False)
+    assert blocked.status_code == 303 and blocked.headers["location"].startswith(
+        "/staff/account/new-password"
+    )

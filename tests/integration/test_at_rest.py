@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pyotp
 import pytest
 from litestar.testing import AsyncTestClient
 from PIL import Image
@@ -53,6 +54,8 @@ STAFF_MESSAGE = "ZEBRA-STAFF-7731"
 NOTE = "ZEBRA-NOTE-7731"
 DISCLOSED = "ZEBRA-WHAT-7731"
 SUPPORT = "ZEBRA-SUPPORT-7731"
+RECIPIENT = "ZEBRA-RECIPIENT-7731"
+ORGANISATION = "ZEBRA-ORGANISATION-7731"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SUBSCRIPTION_MARKERS = ["ZEBRA-ENDPOINT-7731", "ZEBRA-P256DH-7731", "ZEBRA-AUTH-7731"]
 SUBSCRIPTION = {
@@ -102,8 +105,9 @@ async def test_nothing_readable_at_rest_and_everything_readable_on_the_pages(cli
     await casework.message_reporter(responder, report, STAFF_MESSAGE)
     await casework.add_note(responder, report, NOTE)
     await casework.record_disclosure(
-        responder, report, kind="family", recipient="A parent", organization="", what=DISCLOSED, why="Safety"
-    )
+        responder, report, kind="family", recipient=RECIPIENT, organization=ORGANISATION, what=DISCLOSED,
+        why="Safety",
+    )  # fmt: skip
     await casework.add_support_action(
         responder, report, kind=next(iter(casework.workflow.SUPPORT_KINDS)), details=SUPPORT, owner_id=None,
         follow_up_on="",
@@ -119,6 +123,8 @@ async def test_nothing_readable_at_rest_and_everything_readable_on_the_pages(cli
         DISCLOSED,
         SUPPORT,
         *SUBSCRIPTION_MARKERS,
+        RECIPIENT,
+        ORGANISATION,
     ]
 
     stored = await everything_stored()
@@ -141,11 +147,11 @@ async def test_nothing_readable_at_rest_and_everything_readable_on_the_pages(cli
     # The staff case page shows everything, the photo comes back as it was stored.
     await sign_in(client, LINCOLN_RESPONDER)
     staff_page = (await client.get(f"/staff/cases/{report.public_id}")).text
-    for marker in [*MARKERS.values(), REPLY, STAFF_MESSAGE, NOTE, DISCLOSED, SUPPORT]:
+    for marker in secrets_written:
         assert marker in staff_page, marker
     assert "enc:v1:" not in staff_page
     summary = (await client.get(f"/staff/cases/{report.public_id}/summary")).text
-    assert MARKERS["description"] in summary and DISCLOSED in summary
+    assert MARKERS["description"] in summary and DISCLOSED in summary and RECIPIENT in summary
     photo_id = re.search(rf"/staff/cases/{report.public_id}/photos/([0-9a-f-]+)", staff_page)
     assert photo_id
     served = await client.get(f"/staff/cases/{report.public_id}/photos/{photo_id.group(1)}")
@@ -355,8 +361,9 @@ async def test_purge_follows_the_policy_and_the_legal_hold(client: AsyncTestClie
     responder = await _staff(LINCOLN_RESPONDER)
     await casework.add_note(responder, old, NOTE)
     await casework.record_disclosure(
-        responder, old, kind="family", recipient="A parent", organization="", what=DISCLOSED, why="Safety"
+        responder, old, kind="family", recipient=RECIPIENT, organization="", what=DISCLOSED, why="Safety"
     )
+    await casework.assign(responder, old, responder.id)
     await _closed(old, 400)
     await _closed(held, 400, hold=True)
     await _closed(recent, 10)
@@ -387,6 +394,14 @@ async def test_purge_follows_the_policy_and_the_legal_hold(client: AsyncTestClie
     )
     assert len(purged) == 1 and not purged[0]["detail"]
     assert "ZEBRA" not in str(purged)
+    # The case's other audit lines stay (who acted, when) with nothing of what the case was about.
+    lines = await AuditEvent.select().where(AuditEvent.case_uuid == old.public_id).output(load_json=True)
+    assert {line["action"] for line in lines} >= {"case.created", "case.disclosed", "case.assigned"}
+    assert all(not line["detail"] for line in lines), [line["detail"] for line in lines if line["detail"]]
+    kept_lines = (
+        await AuditEvent.select().where(AuditEvent.case_uuid == held.public_id).output(load_json=True)
+    )
+    assert any(line["detail"] for line in kept_lines), "a case that is kept keeps its details"
 
     # A district that keeps cases for ever purges nothing.
     await District.update({District.retention_days: 0}, force=True)
@@ -478,3 +493,59 @@ async def test_district_admins_set_the_retention_time(client: AsyncTestClient) -
         assert (await purge_due(dry_run=True)).retention_days == 730
     finally:
         await District.update({District.retention_days: 365, District.enabled_categories: []}, force=True)
+
+
+async def _run_migration(module: str) -> None:
+    migration = importlib.import_module(module)
+    await (await migration.forwards()).run()
+
+
+async def test_disclosure_recipients_and_two_factor_secrets_are_sealed_and_old_rows_sealed_on_upgrade(
+    client: AsyncTestClient,
+) -> None:
+    _code, report = await _full_report(client)
+    responder = await _staff(LINCOLN_RESPONDER)
+    await casework.record_disclosure(
+        responder, report, kind="community_partner", recipient=RECIPIENT, organization=ORGANISATION,
+        what=DISCLOSED, why="Safety",
+    )  # fmt: skip
+    disclosure = await Disclosure.objects().where(Disclosure.report == report.id).first()
+    assert disclosure is not None
+    assert crypto.is_sealed(disclosure.recipient) and crypto.is_sealed(disclosure.organization)
+    line = (
+        await AuditEvent.select()
+        .where((AuditEvent.case_uuid == report.public_id) & (AuditEvent.action == "case.disclosed"))
+        .output(load_json=True)
+    )[0]
+    assert line["detail"] == {"disclosure": disclosure.id}, "the audit line says only that one was recorded"
+    await sign_in(client, LINCOLN_RESPONDER)
+    page = (await client.get("/staff/two-factor")).text
+    secret = re.search(r'data-testid="two-factor-secret">([A-Z2-7]+)<', page)
+    assert secret
+    stored = await everything_stored()
+    for plain in (RECIPIENT, ORGANISATION, secret.group(1)):
+        assert plain not in stored, plain
+
+    # Rows written before this release: plaintext columns, and the recipient copied into the audit line.
+    await Disclosure.update(
+        {Disclosure.recipient: "ZEBRA-OLD-RECIPIENT", Disclosure.organization: "ZEBRA-OLD-ORG"}
+    ).where(Disclosure.id == disclosure.id)
+    await AuditEvent.update(
+        {AuditEvent.detail: {"recipient_kind": "family", "recipient": "ZEBRA-OLD-RECIPIENT"}}
+    ).where(AuditEvent.id == line["id"])
+    old_secret = pyotp.random_base32()
+    await StaffAccount.update({StaffAccount.totp_secret: old_secret}).where(StaffAccount.email == DISTRICT)
+    try:
+        await _run_migration("web.cases.piccolo_migrations.cases_2026_12_06t21_11_32_000000")
+        await _run_migration("web.staff.piccolo_migrations.staff_2026_12_06t21_11_33_500000")
+        stored = await everything_stored()
+        for plain in ("ZEBRA-OLD-RECIPIENT", "ZEBRA-OLD-ORG", old_secret):
+            assert plain not in stored, plain
+        case_page = (await client.get(f"/staff/cases/{report.public_id}")).text
+        assert "ZEBRA-OLD-RECIPIENT" in case_page and "ZEBRA-OLD-ORG" in case_page
+        account = await _staff(DISTRICT)
+        assert sealing.open_value(StaffAccount, "totp_secret", account.totp_secret) == old_secret
+    finally:
+        await StaffAccount.update({StaffAccount.totp_secret: None}).where(
+            StaffAccount.email.is_in([DISTRICT, LINCOLN_RESPONDER])
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +18,8 @@ from web.insights.aggregates import (
     chance_at_most,
     count,
     duration,
+    month_bounds,
+    month_of,
     nearest_rank,
     notable_changes,
     parse_filters,
@@ -26,6 +29,7 @@ from web.insights.aggregates import (
     suppress_matrix,
     times_from,
     week_bounds,
+    whole_months,
 )
 from web.insights.queries import Sql, sql, value
 
@@ -131,14 +135,19 @@ def test_weeks_run_from_local_midnight_across_daylight_saving() -> None:
 
 
 def test_filters_from_the_query() -> None:
-    today = date(2026, 11, 29)  # a Sunday
+    today = date(2026, 11, 29)  # a Sunday: November's last week has not ended
     plain = parse_filters({}, today=today, schools=["a"], categories=["bullying"])
-    assert plain.start == date(2026, 9, 7) and plain.start.weekday() == 0 and plain.end == today
-    assert len(plain.weeks()) == 12 and not plain.problems
-    swapped = parse_filters(
-        {"from": "2026-03-01", "to": "2026-02-01"}, today=today, schools=[], categories=[]
+    # October 2026 in whole ISO weeks: the weeks whose Thursday falls in October.
+    assert (plain.start, plain.end) == (date(2026, 9, 28), date(2026, 11, 1)) and plain.period == "2026-10"
+    assert len(plain.weeks()) == 5 and not plain.problems
+    assert parse_filters({"period": "2026-02"}, today=today, schools=[], categories=[]).start == date(
+        2026, 2, 2
     )
-    assert (swapped.start, swapped.end) == (date(2026, 2, 1), date(2026, 3, 1))
+    # Older links with dates: the month of the end date's week.
+    dated = parse_filters({"from": "2026-03-01", "to": "2026-02-01"}, today=today, schools=[], categories=[])
+    assert (dated.start, dated.end) == (date(2025, 12, 29), date(2026, 2, 1)) and dated.period == "2026-01"
+    running = parse_filters({"period": "2026-11"}, today=today, schools=[], categories=[])
+    assert running.period == "2026-10" and running.problems
     wrong = parse_filters(
         {"from": "yesterday", "school": "elsewhere", "category": "nope"},
         today=today,
@@ -146,12 +155,33 @@ def test_filters_from_the_query() -> None:
         categories=["bullying"],
     )
     assert wrong.school == "" and wrong.category == "" and len(wrong.problems) == 3
-    long = parse_filters({"from": "2020-01-01", "to": "2026-01-01"}, today=today, schools=[], categories=[])
-    assert (long.end - long.start).days == 730 and long.problems
     kept = parse_filters(
         {"school": "mine", "category": "bullying"}, today=today, schools=["mine"], categories=["bullying"]
     )
     assert kept.query()["school"] == "mine" and kept.query()["category"] == "bullying"
+
+
+def test_any_period_asked_for_gives_a_whole_month_and_never_an_error() -> None:
+    today = date(2026, 12, 6)
+    for asked in ({"period": "0001-01"}, {"period": "2026-13"}, {"period": "1-2-3"}, {"period": "x"},
+                  {"to": "9999-12-31"}, {"to": "0001-01-01"}, {"from": "2026-02-30"}, {"period": "2026-11"}):  # fmt: skip
+        filters = parse_filters(asked, today=today, schools=[], categories=[])
+        assert filters.start.weekday() == 0 and filters.end.weekday() == 6 and filters.end < today, asked
+    assert parse_filters({"period": "2026-11"}, today=today, schools=[], categories=[]).problems == ()
+
+
+def test_periods_are_whole_months_of_iso_weeks_and_never_overlap() -> None:
+    """No two periods one may choose share a day unless they are the same period, so one cannot be
+    taken from another; each is four or five whole weeks, Monday to Sunday."""
+    months = whole_months(date(2026, 12, 6), count=60)
+    assert months[0][0] == "2026-11" and months[0][1:] == (date(2026, 11, 2), date(2026, 11, 29))
+    for (_key, start, end), (_older, _older_start, older_end) in pairwise(months):
+        assert older_end + timedelta(days=1) == start, "one after the other, no gap and no overlap"
+        assert start.weekday() == 0 and end.weekday() == 6 and (end - start).days + 1 in (28, 35)
+    for day in (date(2026, 11, 4) + timedelta(days=n) for n in range(40)):
+        start, end = month_bounds(*month_of(day))
+        assert start <= day <= end
+        assert month_of(day) == month_of(day - timedelta(days=day.weekday())), "a week is never split"
 
 
 def test_sql_parts_keep_their_values_in_order() -> None:

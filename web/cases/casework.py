@@ -370,20 +370,22 @@ async def record_disclosure(
         raise CaseRuleError(N_("Choose who it was shared with."))
     if not recipient or not what or not why:
         raise CaseRuleError(N_("Say whom it was shared with, what was shared, and why."))
-    now = datetime.now(tz=UTC)
-    await Disclosure(
+    disclosure = Disclosure(
         report=report.id,
         staff=account.id,
         recipient_kind=kind,
-        recipient=recipient[:200],
-        organization=organization.strip()[:200] or None,
-        what=sealing.seal(Disclosure, "what", what),
-        why=sealing.seal(Disclosure, "why", why),
-        shared_at=now,
-    ).save()
-    await audit.record(
-        "case.disclosed", staff=account, case=report, recipient_kind=kind, recipient=recipient[:200]
+        **sealing.sealed_fields(
+            Disclosure,
+            recipient=recipient[:200],
+            organization=organization.strip()[:200] or None,
+            what=what,
+            why=why,
+        ),
+        shared_at=datetime.now(tz=UTC),
     )
+    await disclosure.save()
+    # Whom it went to stays in the sealed record; the audit line only says that one was made.
+    await audit.record("case.disclosed", staff=account, case=report, disclosure=disclosure.id)
     _tell("disclosed", report)
 
 

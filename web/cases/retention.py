@@ -2,7 +2,8 @@
 
 The district sets the time (`District.retention_days`, 365 by default; 0 keeps cases for ever). A purge
 deletes the report and everything hanging off it (messages, photos, disclosures, support actions, the
-call tree, alerts, reporter devices) and leaves one audit line without content ("case.purged"). The app
+call tree, alerts, reporter devices); its audit lines stay without their details (who acted, when),
+with one more line without content ("case.purged"). The app
 purges once a day (`DailyPurge`, started with the app); `lantern purge` does it by hand.
 """
 
@@ -107,6 +108,7 @@ async def purge_case(report_id: int, cutoff: datetime | None = None) -> bool:
         # Later reports of the same incident stay (their own retention decides); they lose the link.
         await Report.update({Report.duplicate_of: None}).where(Report.duplicate_of == report_id)
         await Report.delete().where(Report.id == report_id)
+        await audit.scrub_case(report.public_id)
         await audit.record("case.purged", case=report)
     return True
 

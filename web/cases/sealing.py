@@ -1,4 +1,4 @@
-"""Which columns of case data are encrypted at rest, and helpers to seal them where rows are written
+"""Which columns of case data (and staff two-factor secrets) are encrypted at rest, and helpers to seal them where rows are written
 and open them where rows are read (see web/crypto.py for the envelope and the keys).
 
 Services seal values before `save()`/`update()` and open rows right after a query; templates and
@@ -15,16 +15,19 @@ from piccolo.table import Table
 from web import crypto
 from web.alerts.tables import PushDevice
 from web.cases.tables import Attachment, Disclosure, Message, PendingUpload, Report, SupportAction
+from web.staff.tables import StaffAccount
 
 SEALED: dict[type[Table], tuple[str, ...]] = {
     Report: ("event_name", "description", "when_text", "where_text", "contact_name", "contact_info"),
     Message: ("body",),
     Attachment: ("data",),
     PendingUpload: ("data",),
-    Disclosure: ("what", "why"),
+    Disclosure: ("recipient", "organization", "what", "why"),
     SupportAction: ("details",),
     # A browser's push subscription: the endpoint names one device (a reporter's, for one case).
     PushDevice: ("endpoint", "p256dh", "auth"),
+    # Whoever holds a two-factor secret can make the codes.
+    StaffAccount: ("totp_secret",),
 }
 
 T = TypeVar("T")

@@ -124,8 +124,9 @@ class Disclosure(Table):
     staff = ForeignKey(references=StaffAccount)
     # "law_enforcement", "community_partner", "family", "other"
     recipient_kind = Varchar(length=30)
-    recipient = Varchar(length=200)
-    organization = Varchar(length=200, null=True, default=None)
+    # Sealed at rest (web/cases/sealing.py), so Text: a sealed value is longer than what was typed.
+    recipient = Text()
+    organization = Text(null=True, default=None)
     what = Text()
     why = Text()
     shared_at = Timestamptz()

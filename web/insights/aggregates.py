@@ -10,6 +10,22 @@ suppression"), until no line has exactly one hidden cell. Sums across different 
 total against a school table, say) can still narrow a hidden cell down to a range of 0 to 4; that is
 the price of showing totals at all and is the usual reading of the rule.
 
+Differencing. Suppression alone does not hold if two views can be set against each other: the figures
+of 4 November to 1 December and of 4 November to 2 December differ by what happened on 2 December,
+however each is suppressed, and waiting a day does the same to a view that ends today. So the period is
+never a free range: it is one month of whole ISO weeks (the weeks whose Thursday falls in that month,
+Monday to Sunday in the district's time zone; four or five weeks), and only a month that has ended.
+These months partition time: two periods one may choose are the same or share no report, so nothing
+can be taken from one to learn about another, and a report made today changes no figure anyone can see
+until its month has ended (then it is one of a whole month's). Figures that are about now, whatever the
+period (open now, past the target now, the open backlog, follow-ups overdue), do change as reports
+arrive and cases are worked: they are counts of open cases, suppressed the same way. The notable
+changes compare windows that are not the month shown (the last RECENT_WEEKS weeks to its end against
+the BASELINE_WEEKS before), so they are said in words without their counts. Within one month, the
+tables are breakdowns of the same reports, and complementary suppression keeps any line whose total is
+shown from hiding a single cell; the counts per category and place follow one pattern for the whole
+scope in every filtered view (web/insights/dashboard.py, Grid). docs/THREAT_MODEL.md says what is left.
+
 Percentiles are nearest-rank: the median of n values is the ceil(n/2)-th smallest and the 90th
 percentile the ceil(9n/10)-th, so every figure shown is a time some case really took.
 
@@ -64,9 +80,8 @@ FALL_FACTOR = 0.5
 SIGNIFICANCE = 0.001
 NOTABLE_MAX = 12
 
-# The longest date range the dashboard takes (longer ones are cut to the most recent part).
-MAX_RANGE_DAYS = 731
-DEFAULT_WEEKS = 12
+# How many whole months the period menu offers (older ones can still be asked for by `period=`).
+MONTHS_OFFERED = 24
 
 FEWER_THAN = N_("fewer than %(num)s")
 NOT_SHOWN = N_("not shown (fewer than %(num)s)")
@@ -215,10 +230,6 @@ def duration(seconds: float | None) -> str:
     return format_unit(round(seconds / 86400, 1), "duration-day", length="short", locale=locale)
 
 
-def weekly_mean(total: int, weeks: int) -> str:
-    return format_decimal(round(total / weeks, 1), format="#,##0.#", locale=i18n.current_locale())
-
-
 # The school key of a notable change counted over every school in view (None: reports naming no school).
 ALL_SCHOOLS = -1
 
@@ -308,8 +319,8 @@ def week_bounds(starts: Sequence[date], end: date, zone: ZoneInfo) -> list[datet
 
 @dataclass(frozen=True)
 class Filters:
-    """What the dashboard shows, from the URL query: a date range (days in the district's time zone,
-    both included), a school (slug) and a category (key)."""
+    """What the dashboard shows, from the URL query: a period (one whole month of ISO weeks, Monday to
+    Sunday in the district's time zone, both included), a school (slug) and a category (key)."""
 
     start: date
     end: date
@@ -325,14 +336,57 @@ class Filters:
             values["category"] = self.category
         return values
 
+    @property
+    def period(self) -> str:
+        """The month shown, as `period=` takes it."""
+        year, month = month_of(self.start + timedelta(days=3))
+        return f"{year:04d}-{month:02d}"
+
     def weeks(self) -> list[date]:
-        """The first day of each week shown: seven-day weeks counted from the start date."""
+        """The Monday of each ISO week of the period."""
         return [self.start + timedelta(days=7 * i) for i in range(((self.end - self.start).days // 7) + 1)]
 
 
-def default_start(today: date) -> date:
-    """The Monday DEFAULT_WEEKS - 1 weeks before this week's Monday: twelve calendar weeks to today."""
-    return today - timedelta(days=today.weekday()) - timedelta(weeks=DEFAULT_WEEKS - 1)
+def month_of(day: date) -> tuple[int, int]:
+    """The month a day's ISO week belongs to: the month of that week's Thursday (as ISO years do)."""
+    thursday = day - timedelta(days=day.weekday()) + timedelta(days=3)
+    return thursday.year, thursday.month
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    """The Monday and the Sunday of the whole ISO weeks of a month (four or five weeks)."""
+
+    def first_monday(y: int, m: int) -> date:
+        first = date(y, m, 1)
+        return first + timedelta(days=(3 - first.weekday()) % 7) - timedelta(days=3)
+
+    following = (year + 1, 1) if month == 12 else (year, month + 1)
+    return first_monday(year, month), first_monday(*following) - timedelta(days=1)
+
+
+def last_whole_month(today: date) -> tuple[int, int]:
+    """The latest month whose weeks have all ended before today."""
+    year, month = month_of(today)
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def whole_months(today: date, count: int = MONTHS_OFFERED) -> list[tuple[str, date, date]]:
+    """The months one may choose, newest first: (key "YYYY-MM", first Monday, last Sunday)."""
+    year, month = last_whole_month(today)
+    months = []
+    for _ in range(count):
+        months.append((f"{year:04d}-{month:02d}", *month_bounds(year, month)))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months
+
+
+def _month(raw: str) -> tuple[int, int] | None:
+    try:
+        year, month = (int(part) for part in raw.strip().split("-"))
+        date(year, month, 1)
+    except ValueError:
+        return None
+    return year, month
 
 
 def _day(raw: str) -> date | None:
@@ -345,19 +399,23 @@ def _day(raw: str) -> date | None:
 def parse_filters(
     query: Mapping[str, str], *, today: date, schools: Sequence[str], categories: Sequence[str]
 ) -> Filters:
-    """Read the filters. Anything not understood (a date that is not one, a school this person may not
-    see, an unknown category) is left out, and the page says so."""
+    """Read the filters. The period is one whole month of ISO weeks that has ended (see the module's
+    note on differencing): `period=YYYY-MM`, or the month of the `to` date (older links), else the last
+    whole month. Anything not understood (a month that is not one, a school this person may not see,
+    an unknown category) is left out, and the page says so."""
     problems: list[str] = []
-    raw_start, raw_end = query.get("from", ""), query.get("to", "")
-    end = _day(raw_end) or today
-    start = _day(raw_start) or default_start(end)
-    if (raw_start.strip() and _day(raw_start) is None) or (raw_end.strip() and _day(raw_end) is None):
+    raw_period, raw_end = query.get("period", ""), query.get("to", "") or query.get("from", "")
+    chosen = _month(raw_period) if raw_period.strip() else None
+    if chosen is None and not raw_period.strip() and _day(raw_end) is not None:
+        chosen = month_of(_day(raw_end))  # type: ignore[arg-type]
+    if chosen is not None and not 2000 <= chosen[0] <= today.year:
+        chosen = None  # nothing to show, and the calendar's edges are not far off
+    if chosen is None and (raw_period.strip() or raw_end.strip()):
         problems.append(N_("A date was not understood, so the usual dates are shown."))
-    if start > end:
-        start, end = end, start
-    if (end - start).days >= MAX_RANGE_DAYS:
-        start = end - timedelta(days=MAX_RANGE_DAYS - 1)
-        problems.append(N_("The dates cover more than two years, so only the last two years are shown."))
+    if chosen is not None and month_bounds(*chosen)[1] >= today:
+        problems.append(N_("Only months that have ended can be shown, so the last whole month is shown."))
+        chosen = None
+    start, end = month_bounds(*(chosen or last_whole_month(today)))
     school = query.get("school", "").strip()
     if school and school not in schools:
         problems.append(N_("That school is not one you can see, so all your schools are shown."))

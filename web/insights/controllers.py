@@ -20,7 +20,7 @@ from litestar.response import Template
 from web.cases.categories import CATEGORIES
 from web.district.services import get_district
 from web.insights import dashboard, queries
-from web.insights.aggregates import BASELINE_WEEKS, SUPPRESS_BELOW, parse_filters
+from web.insights.aggregates import BASELINE_WEEKS, SUPPRESS_BELOW, parse_filters, whole_months
 from web.staff import audit
 from web.staff.guards import current_staff, require_staff
 from web.staff.tables import StaffAccount
@@ -46,7 +46,11 @@ async def _dashboard(request: Request, account: StaffAccount) -> dashboard.Dashb
         categories=[c.key for c in CATEGORIES],
     )
     figures = await queries.figures_for(scope, filters, zone, now)
-    return dashboard.build(figures)
+    board = dashboard.build(figures)
+    board.months = whole_months(now.astimezone(zone).date())
+    if filters.period not in {key for key, _start, _end in board.months}:
+        board.months.append((filters.period, filters.start, filters.end))  # an older month asked for
+    return board
 
 
 def _safe(cell: str) -> str:
@@ -68,6 +72,8 @@ class InsightsController(Controller):
             "csv_query": board.filters.query(),
             "limit": SUPPRESS_BELOW,
             "baseline_weeks": BASELINE_WEEKS,
+            "months": board.months,
+            "month_label": dashboard.month_label,
         }
         return await render(request, "insights.html", context, no_store=True)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
@@ -44,7 +44,6 @@ from web.insights.aggregates import (
     share,
     suppress_line,
     suppress_matrix,
-    weekly_mean,
 )
 from web.insights.queries import REPORTER_GROUPS, Figures, SchoolInfo
 
@@ -104,6 +103,8 @@ class Dashboard:
     period: str
     recent_period: str
     method: list[str] = field(default_factory=list)
+    # The months one may choose (key, first Monday, last Sunday), newest first.
+    months: list[tuple[str, date, date]] = field(default_factory=list)
 
     def all_sections(self) -> list[Section]:
         return [self.headline, *self.sections]
@@ -116,6 +117,17 @@ def _label(key: str) -> str:
 
 def _date(day: object) -> str:
     return format_date(day, format="medium", locale=i18n.current_locale())  # type: ignore[arg-type]
+
+
+def month_label(start: date, end: date) -> str:
+    """ "November 2026 (2 Nov to 29 Nov)": the month, and the whole weeks it stands for."""
+    locale = i18n.current_locale()
+    month = format_skeleton("yMMMM", start + timedelta(days=3), locale=locale)
+    days = _("%(start)s to %(end)s") % {
+        "start": format_skeleton("MMMd", start, locale=locale),
+        "end": format_skeleton("MMMd", end, locale=locale),
+    }
+    return f"{month} ({days})"
 
 
 def _summary(rows: Sequence[Row], column: int = 0) -> str:
@@ -165,18 +177,71 @@ def _chart(section: Section, column: int = 0, *, desc: str = "") -> Markup:
     )
 
 
+# A margin of the grid: every category, or every place, of the scope.
+ALL = "*"
+
+
+class Grid:
+    """One suppression pattern for the month's reports per category and place (each kind apart, with
+    the total of every row and column and the grand total), computed over the whole scope whatever is
+    chosen. The categories, schools and needs tables and the headline counts of every view, filtered or
+    not, follow it: a cell one view hides to protect another is hidden in every view that shows it, so
+    setting a filtered view against the whole one cannot undo complementary suppression."""
+
+    def __init__(self, figures: Figures) -> None:
+        places: list[int | None] = [s.id for s in figures.schools] + (
+            [None] if figures.scope.all_schools else []
+        )
+        self.hidden: dict[tuple[str, str, object], bool] = {}
+        for kind in ("concern", "need"):
+            keys = _category_keys(kind, figures, every=True)
+            values = [[figures.grid.get((key, kind, place), (0, 0))[0] for place in places] for key in keys]
+            values = [[*line, sum(line)] for line in values]
+            values.append(
+                [sum(column) for column in zip(*values, strict=True)] if values else [0] * (len(places) + 1)
+            )
+            cells = suppress_matrix(values)
+            for r, key in enumerate([*keys, ALL]):
+                for c, place in enumerate([*places, ALL]):
+                    self.hidden[(kind, key, place)] = cells[r][c].hidden
+
+    def count(self, kind: str, category: str, place: object, value: int) -> Count:
+        """A count of the view for one category (or ALL) at one place (or ALL), as the grid allows."""
+        hidden = self.hidden.get((kind, category, place))
+        if hidden is None:
+            return count(value)
+        return Count(None if hidden else value)
+
+
+def _view_keys(figures: Figures, schools: Sequence[SchoolInfo]) -> tuple[str, object]:
+    """The grid's row and column this view's totals are: the category and school chosen, or ALL."""
+    filters = figures.filters
+    place: object = next((s.id for s in schools), None) if filters.school else ALL
+    return filters.category or ALL, place
+
+
+def _sum_known(*cells: Count) -> Count:
+    """A total shown only where each part is: otherwise a share against it would give a hidden part away."""
+    if any(cell.hidden for cell in cells):
+        return Count(None)
+    return count(sum(cell.value or 0 for cell in cells))
+
+
 def build(figures: Figures) -> Dashboard:
     filters = figures.filters
     all_scope = figures.scope.all_schools and not filters.school
     schools = [s for s in figures.schools if not filters.school or s.slug == filters.school]
     place_keys: list[int | None] = [s.id for s in schools] + ([None] if all_scope else [])
+    grid = Grid(figures)
+    category_key, place_key = _view_keys(figures, schools)
 
     totals = figures.totals
     open_now = sum(figures.backlog.values())
     overdue = sum(o for _t, o in figures.support.values())
-    reports, needs = count(totals.get("concern", 0)), count(totals.get("need", 0))
+    reports = grid.count("concern", category_key, place_key, totals.get("concern", 0))
+    needs = grid.count("need", category_key, place_key, totals.get("need", 0))
     life_safety = count(totals.get("life_safety", 0))
-    everything = count(totals.get("concern", 0) + totals.get("need", 0))
+    everything = _sum_known(reports, needs)
     headline = Section(
         "totals",
         _("In short"),
@@ -186,16 +251,16 @@ def build(figures: Figures) -> Dashboard:
             Row("help_requests", _("Requests for help"), [needs]),
             Row("life_safety", _("Life-safety reports"), [life_safety]),
             Row("life_safety_share", _("Share of everything received that was life-safety"), [share(life_safety, everything)]),
-            Row("open_now", _("Open now (any date)"), [count(open_now)]),
-            Row("late_now", _("Not acknowledged and past the target now (any date)"), [count(figures.backlog_late)]),
-            Row("overdue", _("Follow-ups overdue now (any date)"), [count(overdue)]),
+            Row("open_now", _("Open now (reports up to the end of the month)"), [count(open_now)]),
+            Row("late_now", _("Not acknowledged and past the target now (reports up to the end of the month)"), [count(figures.backlog_late)]),
+            Row("overdue", _("Follow-ups overdue now (reports up to the end of the month)"), [count(overdue)]),
         ],
     )  # fmt: skip
     sections = [
         _weeks(figures),
-        _categories(figures),
-        _schools(figures, schools, all_scope),
-        _needs(figures, schools, all_scope, place_keys),
+        _categories(figures, grid, place_key),
+        _schools(figures, schools, all_scope, grid, category_key),
+        _needs(figures, schools, all_scope, place_keys, grid, place_key),
         _reporters(figures),
         _acknowledge(figures),
         _resolve(figures),
@@ -260,22 +325,24 @@ def _num(cell: Cell) -> float | None:
     return float(cell.value) if isinstance(cell, Count) and cell.value is not None else None
 
 
-def _category_keys(kind: str, figures: Figures) -> list[str]:
+def _category_keys(kind: str, figures: Figures, *, every: bool = False) -> list[str]:
     known = [c.key for c in CATEGORIES if c.kind == kind]
-    seen = {key for (key, k, _s) in figures.by_category_school if k == kind and key not in known}
+    seen = {
+        key for (key, k, _s) in figures.grid or figures.by_category_school if k == kind and key not in known
+    }
     keys = known + sorted(seen)
-    if figures.filters.category:
+    if figures.filters.category and not every:
         keys = [k for k in keys if k == figures.filters.category]
     return keys
 
 
-def _categories(figures: Figures) -> Section:
+def _categories(figures: Figures, grid: Grid, place_key: object) -> Section:
     keys = _category_keys("concern", figures)
     totals: dict[str, int] = defaultdict(int)
     for (key, kind, _school), (n, _ls) in figures.by_category_school.items():
         if kind == "concern":
             totals[key] += n
-    cells = suppress_line([totals[k] for k in keys])
+    cells = [grid.count("concern", k, place_key, totals[k]) for k in keys]
     rows = [Row(k, _label(k), [cells[i]]) for i, k in enumerate(keys)]
     section = Section("categories", _("Reports by category"), [("reports", _("Reports"))], rows,
                       label_heading=_("Category"))  # fmt: skip
@@ -290,21 +357,23 @@ def _place_label(key: int | None, schools: Sequence[SchoolInfo]) -> str:
     return next((s.name for s in schools if s.id == key), "?")
 
 
-def _schools(figures: Figures, schools: Sequence[SchoolInfo], all_scope: bool) -> Section:
+def _schools(
+    figures: Figures, schools: Sequence[SchoolInfo], all_scope: bool, grid: Grid, category_key: str
+) -> Section:
     per: dict[int | None, list[int]] = defaultdict(lambda: [0, 0, 0])
     for (_key, kind, school), (n, n_life_safety) in figures.by_category_school.items():
         per[school][0 if kind == "concern" else 1] += n
         per[school][2] += n_life_safety
     keys: list[int | None] = [s.id for s in schools] + ([None] if all_scope else [])
     matrix = [per[k] for k in keys]
-    reports = suppress_line([m[0] for m in matrix])
-    needs = suppress_line([m[1] for m in matrix])
+    reports = [grid.count("concern", category_key, key, m[0]) for key, m in zip(keys, matrix, strict=True)]
+    needs = [grid.count("need", category_key, key, m[1]) for key, m in zip(keys, matrix, strict=True)]
     ls = suppress_line([m[2] for m in matrix])
     rows = []
     for i, key in enumerate(keys):
         label = next((s.name for s in schools if s.id == key), "") if key is not None else _(NO_SCHOOL)
         slug = next((s.slug for s in schools if s.id == key), "") if key is not None else "none"
-        received = count(matrix[i][0] + matrix[i][1])
+        received = _sum_known(reports[i], needs[i])
         rows.append(Row(slug, label, [reports[i], needs[i], ls[i], share(ls[i], received)]))
     section = Section(
         "schools",
@@ -320,14 +389,17 @@ def _schools(figures: Figures, schools: Sequence[SchoolInfo], all_scope: bool) -
 
 
 def _needs(
-    figures: Figures, schools: Sequence[SchoolInfo], all_scope: bool, places: list[int | None]
-) -> Section:
+    figures: Figures, schools: Sequence[SchoolInfo], all_scope: bool, places: list[int | None], grid: Grid,
+    place_key: object,
+) -> Section:  # fmt: skip
     keys = _category_keys("need", figures)
-    values = []
+    cells = []
     for key in keys:
         line = [figures.by_category_school.get((key, "need", place), (0, 0))[0] for place in places]
-        values.append([*line, sum(line)])
-    cells = suppress_matrix(values)
+        cells.append(
+            [*(grid.count("need", key, p, n) for p, n in zip(places, line, strict=True)),
+             grid.count("need", key, place_key, sum(line))]
+        )  # fmt: skip
     columns = [(s.slug, s.name) for s in schools] + ([("none", _(NO_SCHOOL_SHORT))] if all_scope else [])
     columns.append(("all", _("All")))
     rows = [Row(k, _label(k), cells[i]) for i, k in enumerate(keys)]
@@ -492,8 +564,8 @@ def _backlog(figures: Figures) -> list[Section]:
         [("open", _("Open")), ("life_safety", _("Of them life-safety"))],
         rows,
         label_heading=_("Open for"),
-        note=_("Cases open now (new, acknowledged, in progress or waiting), whatever the dates chosen; the "
-               "school and category chosen apply."),
+        note=_("Cases open now (new, acknowledged, in progress or waiting) among the reports made up to the "
+               "end of the month chosen; the school and category chosen apply."),
     )  # fmt: skip
     section.summary = _summary(rows, 0)
     section.chart = _chart(
@@ -542,7 +614,9 @@ def _support(figures: Figures) -> Section:
         [("recorded", _("Recorded in these dates")), ("overdue", _("Follow-ups overdue now"))],
         rows,
         label_heading=_("Action"),
-        note=_("Overdue: a follow-up date before today and not marked done, whatever the dates chosen."),
+        note=_(
+            "Overdue: a follow-up date before today and not marked done, for the reports up to the end of the month."
+        ),
     )
     section.summary = _summary(rows, 0)
     section.chart = _chart(
@@ -567,24 +641,15 @@ def _notable(figures: Figures, schools: Sequence[SchoolInfo]) -> list[Notable]:
             place = _("all the schools shown")
         else:
             place = _place_label(change.school, schools)
-        recent, before = count(change.recent), count(change.before)
+        # No counts: the notable windows are not the month shown, and counts of other windows could be
+        # taken from the month's own to single out a few reports (see web/insights/aggregates.py).
         values = {
             "category": _label(change.category), "place": place,
-            "recent": recent.page, "before": before.page,
             "recent_weeks": RECENT_WEEKS, "before_weeks": BASELINE_WEEKS,
-            "recent_week": weekly_mean(change.recent, RECENT_WEEKS),
-            "before_week": weekly_mean(change.before, BASELINE_WEEKS),
         }  # fmt: skip
-        if recent.hidden:
-            text = _(
-                "%(category)s at %(place)s: %(recent)s in the last %(recent_weeks)s weeks, against %(before)s in the %(before_weeks)s weeks before (about %(before_week)s a week)."
-            )
-        elif before.hidden:
-            text = _(
-                "%(category)s at %(place)s: %(recent)s in the last %(recent_weeks)s weeks (about %(recent_week)s a week), against %(before)s in the %(before_weeks)s weeks before."
-            )
-        else:
-            text = _("%(category)s at %(place)s: %(recent)s in the last %(recent_weeks)s weeks (about %(recent_week)s a week), against %(before)s in the %(before_weeks)s weeks before (about %(before_week)s a week).")  # fmt: skip
+        text = _(
+            "%(category)s at %(place)s, in the last %(recent_weeks)s weeks against the %(before_weeks)s weeks before."
+        )
         notes.append(Notable(change.rising, text % values))
     return notes
 

@@ -25,7 +25,8 @@ How each figure is counted:
   action (an assignment, a message, closing), and `status` does not say when. Reports linked as
   duplicates are resolved by the link, not by work, so they are left out of both times (the first
   report of the incident carries them).
-- The open backlog and overdue follow-ups are as of now, whatever the dates chosen.
+- The open backlog and overdue follow-ups are as of now, for the reports made up to the end of the month
+  shown (a report made since cannot show in them before its own month has ended).
 """
 
 from __future__ import annotations
@@ -255,6 +256,9 @@ class Figures:
     backlog_age: Times = NO_TIMES
     # support kind → (recorded in the period, follow-ups overdue now)
     support: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # The same as by_category_school for the whole scope, whatever school and category are chosen: every
+    # view's suppression follows this one grid (web/insights/dashboard.py, Grid).
+    grid: dict[tuple[str, str, int | None], tuple[int, int]] = field(default_factory=dict)
     # (school id or None, category) → (recent weeks, the weeks before)
     notable: dict[tuple[int | None, str], tuple[int, int]] = field(default_factory=dict)
     recent_start: date | None = None
@@ -319,14 +323,23 @@ async def collect(scope: Scope, filters: Filters, zone: ZoneInfo, now: datetime 
     grouped = dialect.unindexed("r.created_at")
     wide = _where(scope, filters, school_id, min(since, baseline_since), until, grouped)
     by_category_school = asyncio.ensure_future(_by_category_school(wide, since, recent_since, baseline_since))
+    whole_scope = _where(scope, replace(filters, school="", category=""), None, since, until, grouped)
+    filtered = bool(filters.school or filters.category)
+    grid = asyncio.ensure_future(
+        _by_category_school(whole_scope, since, recent_since, baseline_since)
+        if filtered
+        else by_category_school
+    )
     weekly = asyncio.ensure_future(_weekly(any_time, filters, zone))
     facts = asyncio.ensure_future(_facts(figures, _where(scope, filters, school_id, since, until, grouped)))
     acknowledge = asyncio.ensure_future(_acknowledge(dialect, in_period))
     resolve = asyncio.ensure_future(_resolve(dialect, in_period, since))
-    backlog = asyncio.ensure_future(_backlog(figures, dialect, any_time))
+    to_period_end = _where(scope, filters, school_id, None, until)
+    backlog = asyncio.ensure_future(_backlog(figures, dialect, to_period_end))
     support = asyncio.ensure_future(_support(scope, filters, school_id, since, until, today))
-    await asyncio.gather(by_category_school, weekly, facts, acknowledge, resolve, backlog, support)
+    await asyncio.gather(by_category_school, grid, weekly, facts, acknowledge, resolve, backlog, support)
     figures.by_category_school, figures.notable = by_category_school.result()
+    figures.grid = grid.result()[0]
     figures.weekly = weekly.result()
     figures.acknowledge = acknowledge.result()
     figures.resolve = resolve.result()
@@ -492,7 +505,7 @@ async def _resolve(dialect: _Dialect, where: Sql, since: datetime) -> dict[int, 
 
 
 async def _backlog(figures: Figures, dialect: _Dialect, where: Sql) -> None:
-    """Cases open now (whatever their date): by age and life-safety, how many are past their target
+    """Cases open now (of the reports up to the end of the period): by age and life-safety, how many are past their target
     unacknowledged, and their ages; one row."""
     ages = [delta.total_seconds() for delta in AGE_BUCKETS]
     columns: list[tuple[tuple[int, int], Sql]] = []
@@ -539,6 +552,6 @@ async def _support(
         since=value(since),
         until=value(until),
         today=value(today),
-        where=_where(scope, filters, school_id, None, None),
+        where=_where(scope, filters, school_id, None, until),
     )
     return {row["kind"]: (int(row["taken"] or 0), int(row["overdue"] or 0)) for row in await _rows(query)}

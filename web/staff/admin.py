@@ -17,14 +17,13 @@ from web.district.tables import District, School
 from web.i18n import N_
 from web.page_cache import forget_public_pages
 from web.staff import access, audit
-from web.staff.services import StaffError, add_staff, reset_password
+from web.staff.services import StaffError, add_staff, password_problem, require_new_password, reset_password
 from web.staff.tables import ROLES, StaffAccount, StaffSchool, StaffSession
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WORDS = (
-    "river", "maple", "lantern", "harbor", "meadow", "canyon", "willow", "summit", "prairie", "cedar",
-    "orchard", "beacon", "valley", "garden", "comet", "island", "forest", "marble", "sparrow", "bridge",
-)  # fmt: skip
+# No letters or digits that read alike (0/o, 1/l/i): it is read aloud or copied from a screen.
+_TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_TEMPORARY_GROUPS = 5
 
 
 class AdminError(ValueError):
@@ -32,8 +31,14 @@ class AdminError(ValueError):
 
 
 def temporary_password() -> str:
-    """Four random words and a number: easy to read aloud, hard to guess."""
-    return "-".join(secrets.choice(_WORDS) for _ in range(4)) + f"-{secrets.randbelow(90) + 10}"
+    """Twenty random characters in groups of four (about 99 bits): strong enough to stand until its
+    owner replaces it, which they must at their first sign-in."""
+    while True:
+        password = "-".join(
+            "".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(4)) for _ in range(_TEMPORARY_GROUPS)
+        )
+        if password_problem(password) is None:
+            return password
 
 
 async def manageable_schools(admin: StaffAccount) -> list[School]:
@@ -97,6 +102,7 @@ async def invite(admin: StaffAccount, *, email: str, name: str, role: str, schoo
         account = await add_staff(email, password, role, school_slugs, name.strip())
     except StaffError as error:
         raise AdminError(str(error)) from error
+    await require_new_password(account.id)
     await audit.record("staff.invited", staff=admin, account=account.id, role=role, schools=school_slugs)
     return password
 
@@ -134,6 +140,7 @@ async def new_password_for(admin: StaffAccount, person: StaffAccount) -> str:
         raise AdminError(N_("You cannot change this account."))
     password = temporary_password()
     await reset_password(person.email, password)
+    await require_new_password(person.id)
     await audit.record("staff.password_set_by_admin", staff=admin, account=person.id)
     return password
 

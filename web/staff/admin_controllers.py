@@ -8,7 +8,7 @@ from zoneinfo import available_timezones
 from babel.dates import get_day_names
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from web import i18n
 from web.alerts.devices import alerts_context
@@ -18,7 +18,7 @@ from web.district.tables import School
 from web.help.forms import read_form
 from web.i18n import N_
 from web.staff import admin, audit, two_factor
-from web.staff.guards import current_staff, require_staff
+from web.staff.guards import current_staff, require_staff, safe_next
 from web.staff.services import StaffError, change_own_password
 from web.staff.tables import StaffAccount
 from web.templating import render
@@ -216,8 +216,7 @@ class TwoFactorController(Controller):
         account = current_staff(request)
         if account.totp_enabled:
             return await admin_page(request, "staff_two_factor.html", {"enabled": True})
-        secret = account.totp_secret or await two_factor.start_enrolment(account)
-        return await _enrol_page(request, account, secret, error=None)
+        return await _enrol_page(request, account, await two_factor.pending_secret(account), error=None)
 
     @post("/", name="staff_two_factor_confirm", status_code=200)
     async def confirm(self, request: Request) -> Template:
@@ -225,8 +224,7 @@ class TwoFactorController(Controller):
         data, _files = await read_form(request)
         if await two_factor.confirm_enrolment(account, str(data.get("code", ""))):
             return await admin_page(request, "staff_two_factor.html", {"enabled": True, "just_enabled": True})
-        fresh = await StaffAccount.objects().where(StaffAccount.id == account.id).first()
-        secret = (fresh.totp_secret if fresh else None) or await two_factor.start_enrolment(account)
+        secret = await two_factor.pending_secret(account)
         return await _enrol_page(
             request, account, secret, error=N_("That code did not work. Try the newest one."), status_code=422
         )
@@ -246,6 +244,18 @@ async def _enrol_page(
     return await admin_page(request, "staff_two_factor.html", context, status_code)
 
 
+async def _change_password(request: Request, data: dict[str, Any]) -> str | None:
+    """The signed-in staff member's own new password (this session stays); why not, or None."""
+    try:
+        await change_own_password(
+            current_staff(request), str(data.get("current", "")), str(data.get("new", "")),
+            keep_session=request.state.staff_session,
+        )  # fmt: skip
+    except StaffError as problem:
+        return str(problem)
+    return None
+
+
 class AccountController(Controller):
     """Every staff member's own account: change the password."""
 
@@ -261,16 +271,43 @@ class AccountController(Controller):
     async def save(self, request: Request) -> Template:
         account = current_staff(request)
         data, _files = await read_form(request)
-        try:
-            await change_own_password(
-                account, str(data.get("current", "")), str(data.get("new", "")),
-                keep_session=request.state.staff_session,
-            )  # fmt: skip
-        except StaffError as problem:
-            context = {"error": str(problem), "saved": False, **await alerts_context(account)}
+        problem = await _change_password(request, data)
+        if problem:
+            context = {"error": problem, "saved": False, **await alerts_context(account)}
             return await admin_page(request, "staff_account.html", context, 422)
         context = {"error": None, "saved": True, **await alerts_context(account)}
         return await admin_page(request, "staff_account.html", context)
 
 
-ADMIN_CONTROLLERS = [StaffAdminController, DistrictAdminController, TwoFactorController, AccountController]
+class NewPasswordController(Controller):
+    """After a temporary password from an administrator, the one page open until a new one is chosen
+    (require_staff sends every other staff page here)."""
+
+    path = "/staff/account/new-password"
+    guards = [require_staff]
+    opt = {"new_password_page": True}
+
+    @get("/", name="staff_new_password")
+    async def show(self, request: Request, next: str = "/staff") -> Template | Redirect:
+        if not current_staff(request).must_change_password:
+            return Redirect(path=safe_next(next), status_code=303)
+        return await admin_page(request, "staff_new_password.html", {"error": None, "next": safe_next(next)})
+
+    @post("/", name="staff_new_password_save", status_code=200)
+    async def save(self, request: Request) -> Template | Redirect:
+        data, _files = await read_form(request)
+        next_path = safe_next(str(data.get("next", "/staff")))
+        problem = await _change_password(request, data)
+        if problem:
+            context = {"error": problem, "next": next_path}
+            return await admin_page(request, "staff_new_password.html", context, 422)
+        return Redirect(path=next_path, status_code=303)
+
+
+ADMIN_CONTROLLERS = [
+    StaffAdminController,
+    DistrictAdminController,
+    TwoFactorController,
+    AccountController,
+    NewPasswordController,
+]

@@ -1,5 +1,6 @@
 """The audit log: written by the services that act, so no controller can forget it. Append-only from
-the app (nothing here updates or deletes a row). Never holds an IP address or a user agent."""
+the app: nothing here deletes a row, and the only update is the purge of a case emptying the details of
+that case's rows (`scrub_case`). Never holds an IP address or a user agent."""
 
 from __future__ import annotations
 
@@ -47,6 +48,12 @@ async def record(
         detail=detail,
         created_at=datetime.now(tz=UTC),
     ).save()
+
+
+async def scrub_case(case_uuid: uuid.UUID) -> None:
+    """A purged case keeps its audit lines (who did what, when) without their details: nothing of what
+    it was about (a status, a kind, a name reached by the call tree) outlives the retention time."""
+    await AuditEvent.update({AuditEvent.detail: {}}).where(AuditEvent.case_uuid == case_uuid)
 
 
 async def case_timeline(case: Report) -> list[dict[str, Any]]:

@@ -140,21 +140,9 @@ async def start_session(account: StaffAccount) -> str:
     return token
 
 
-_CODE_TRIES = 5
-
-
-def code_tries_left(account: StaffAccount) -> int:
-    return _CODE_TRIES - len(_recent_failures(f"code:{account.id}"))
-
-
-def code_failed(account: StaffAccount) -> None:
-    _failures[f"code:{account.id}"].append(time.monotonic())
-
-
 async def confirm_second_factor(account: StaffAccount, session_id: int) -> str:
     """The code was right: the half-way session ends and a new, verified one begins (a new token, so a
     token seen before the code step is worth nothing)."""
-    _failures.pop(f"code:{account.id}", None)
     now = datetime.now(tz=UTC)
     await StaffSession.update({StaffSession.ended_at: now}).where(StaffSession.id == session_id)
     token = secrets.token_urlsafe(32)

@@ -25,7 +25,7 @@ from web.i18n import N_
 from web.resources.services import language_name, resources_for_school
 from web.settings import load_settings
 from web.staff import access, audit, auth, two_factor
-from web.staff.guards import current_staff, require_password_step, require_staff
+from web.staff.guards import current_staff, require_password_step, require_staff, safe_next
 from web.templating import render
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -61,7 +61,7 @@ class SignInController(Controller):
     async def sign_in(self, request: Request) -> Response:
         data, _files = await read_form(request)
         email = str(data.get("email", "")).strip()
-        next_path = _safe_next(str(data.get("next", "/staff")))
+        next_path = safe_next(str(data.get("next", "/staff")))
         if len(email) > auth.MAX_EMAIL_LENGTH:
             # Before anything else: neither counted nor audited.
             return await _sign_in_page(
@@ -98,15 +98,15 @@ class SignInController(Controller):
     @post("/sign-in/code", name="staff_sign_in_code_submit", guards=[require_password_step], status_code=200)
     async def submit_code(self, request: Request) -> Response:
         data, _files = await read_form(request)
-        next_path = _safe_next(str(data.get("next", "/staff")))
+        next_path = safe_next(str(data.get("next", "/staff")))
         account = current_staff(request)
-        if auth.code_tries_left(account) <= 0:
-            # Too many wrong codes: this half-signed-in session ends; start again with the password.
+        outcome = await two_factor.try_code(account, str(data.get("code", "")))
+        if outcome is two_factor.CodeOutcome.LOCKED:
+            # Too many tries: this half-signed-in session ends; start again with the password.
             await auth.end_session(cookies.read(request.cookies, cookies.STAFF_SESSION))
             await audit.record("signin.second_factor_locked", staff=account)
             return _with_session_cookie(Redirect(path="/staff/sign-in", status_code=303), request, None)
-        if not await two_factor.check_code(account, str(data.get("code", ""))):
-            auth.code_failed(account)
+        if outcome is two_factor.CodeOutcome.WRONG:
             return await _code_page(
                 request, error=N_("That code did not work. Use the newest code from your app."),
                 next_path=next_path, status_code=422,
@@ -132,18 +132,13 @@ def _with_session_cookie(response: Redirect, request: Request, token: str | None
     return response
 
 
-def _safe_next(path: str) -> str:
-    # Only back into the console, never to another site.
-    return path if path.startswith("/staff") and not path.startswith("//") else "/staff"
-
-
 async def _code_page(
     request: Request, *, error: str | None, next_path: str, status_code: int = 200
 ) -> Template:
     return await render(
         request,
         "staff_sign_in_code.html",
-        {"error": error, "next": _safe_next(next_path)},
+        {"error": error, "next": safe_next(next_path)},
         status_code=status_code,
         no_store=True,
     )
@@ -152,7 +147,7 @@ async def _code_page(
 async def _sign_in_page(
     request: Request, *, email: str, error: str | None, next_path: str, status_code: int = 200
 ) -> Template:
-    context = {"email": email, "error": error, "next": _safe_next(next_path)}
+    context = {"email": email, "error": error, "next": safe_next(next_path)}
     return await render(request, "staff_sign_in.html", context, status_code=status_code, no_store=True)
 
 

@@ -22,6 +22,10 @@ class SecondFactorNeeded(NotAuthorizedException):
     """Signed in with a password; the one-time code is still to come."""
 
 
+class PasswordChangeNeeded(NotAuthorizedException):
+    """Signed in with a temporary password from an administrator: a password of their own comes first."""
+
+
 class EnrolmentNeeded(NotAuthorizedException):
     """The district requires two-factor sign-in and this account has not set it up yet."""
 
@@ -39,6 +43,10 @@ async def require_staff(connection: ASGIConnection[Any, Any, Any, Any], handler:
     signed_in = await _signed_in(connection)
     if not signed_in.verified:
         raise SecondFactorNeeded()
+    if signed_in.account.must_change_password:
+        if handler.opt.get("new_password_page"):
+            return
+        raise PasswordChangeNeeded()
     if handler.opt.get("enrolment_page") or signed_in.account.totp_enabled:
         return
     district = await District.objects().first()
@@ -51,6 +59,11 @@ async def require_password_step(
 ) -> None:
     """For the one-time-code page: a session that has passed the password, verified or not."""
     await _signed_in(connection)
+
+
+def safe_next(path: str) -> str:
+    # Only back into the console, never to another site.
+    return path if path.startswith("/staff") and not path.startswith("//") else "/staff"
 
 
 def current_staff(request: Request) -> StaffAccount:
@@ -76,10 +89,13 @@ def _return_path(request: Request) -> str | None:
 
 def to_sign_in(request: Request, exc: Exception) -> Response:
     """Not signed in (or timed out): go to the sign-in page, and come back here after. Half-way
-    through a two-factor sign-in: to the code page; not enrolled where it is required: to enrolment."""
+    through a two-factor sign-in: to the code page; with a temporary password: to choosing a new one;
+    not enrolled where it is required: to enrolment."""
     back = _return_path(request)
     if isinstance(exc, SecondFactorNeeded):
         target = "/staff/sign-in/code"
+    elif isinstance(exc, PasswordChangeNeeded):
+        target = "/staff/account/new-password"
     elif isinstance(exc, EnrolmentNeeded):
         target, back = "/staff/two-factor", None
     else:

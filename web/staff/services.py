@@ -97,6 +97,11 @@ async def reset_password(email: str, password: str) -> None:
     await audit.record("staff.password_reset", staff=account)
 
 
+async def require_new_password(account_id: int) -> None:
+    """After a temporary password from an administrator: every staff page leads to choosing a new one."""
+    await StaffAccount.update({StaffAccount.must_change_password: True}).where(StaffAccount.id == account_id)
+
+
 async def change_own_password(
     account: StaffAccount, current: str, new: str, *, keep_session: int | None = None
 ) -> None:
@@ -110,11 +115,16 @@ async def change_own_password(
     problem = password_problem(new, account.email)
     if problem:
         raise StaffError(problem)
-    await StaffAccount.update({StaffAccount.password_hash: _hasher.hash(new)}).where(
-        StaffAccount.id == account.id
-    )
+    if new == current:
+        raise StaffError(N_("Choose a password other than the one you have now."))
+    await StaffAccount.update(
+        {StaffAccount.password_hash: _hasher.hash(new), StaffAccount.must_change_password: False}
+    ).where(StaffAccount.id == account.id)
     others = (StaffSession.staff == account.id) & StaffSession.ended_at.is_null()
     if keep_session is not None:
         others &= StaffSession.id != keep_session
     await StaffSession.update({StaffSession.ended_at: datetime.now(tz=UTC)}).where(others)
-    await audit.record("staff.password_changed", staff=account)
+    if account.must_change_password:
+        await audit.record("staff.password_changed", staff=account, replaced_temporary=True)
+    else:
+        await audit.record("staff.password_changed", staff=account)

@@ -9,6 +9,7 @@ from piccolo.columns import (
     Integer,
     LazyTableReference,
     Serial,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -28,11 +29,19 @@ class StaffAccount(Table):
     role = Varchar(length=20)
     active = Boolean(default=True)
     created_at = Timestamptz()
-    # Two-factor sign-in (TOTP). The secret is set at enrolment and used once confirmed.
-    totp_secret = Varchar(length=64, null=True, default=None)
+    # Two-factor sign-in (TOTP). The secret is set at enrolment and used once confirmed; sealed at rest
+    # (web/cases/sealing.py), so a copy of the database cannot make codes.
+    totp_secret = Text(null=True, default=None)
     totp_enabled = Boolean(default=False)
     # The last time step accepted, so a code cannot be used twice.
     totp_last_step = Integer(null=True, default=None)
+    # Wrong one-time codes since code_failures_since; counted in the database, so concurrent tries
+    # cannot run past the limit (web/staff/two_factor.py).
+    code_failures = Integer(default=0)
+    code_failures_since = Timestamptz(null=True, default=None)
+    # Set when an administrator hands out a temporary password: every staff page leads to choosing a
+    # new one until it is done.
+    must_change_password = Boolean(default=False)
     schools = M2M(LazyTableReference("StaffSchool", module_path=__name__))
 
 
