@@ -362,6 +362,7 @@ async def _case_page(
         "staff": current_staff(request),
         "report": report,
         "school": school,
+        "hosts": await casework.host_schools(report),
         "entries": await services.conversation(report, include_notes=True),
         "photos": await services.photos_listed(report),
         "timeline": await audit.case_timeline(report),
