@@ -27,6 +27,9 @@ async def test_not_sure_is_kept_as_its_own_answer_and_treated_as_life_safety(
     await worker.tick()
     assert push.wait_for(1)[0].payload["title"] == "Life-safety report"
     await sign_in(client, LINCOLN_RESPONDER)
+    queue = (await client.get("/staff")).text
+    row = queue[position(queue, f'data-case="{report.public_id}"') :][:1500]
+    assert 'data-testid="danger-unsure"' in row and "In danger now: not sure" in row
     case = (await client.get(f"/staff/cases/{report.public_id}")).text
     assert '<span data-testid="danger-answer"><strong>Not sure</strong></span>' in case
     assert "No or not sure" not in case

@@ -52,6 +52,8 @@ class QueueRow:
     event_name: str | None
     created_at: datetime
     assignee_name: str | None
+    # "yes", "no" or "unsure" as the reporter answered; None for reports from before it was kept.
+    danger_answer: str | None
     photos: int
     messages: int
     unread_replies: int
@@ -91,6 +93,7 @@ async def queue(account: StaffAccount, filters: QueueFilters) -> list[QueueRow]:
         Report.status,
         Report.place,
         Report.event_name,
+        Report.danger_answer,
         Report.created_at,
         Report.school.name.as_alias("school_name"),
         Report.school.slug.as_alias("school_slug"),
@@ -137,6 +140,7 @@ async def queue(account: StaffAccount, filters: QueueFilters) -> list[QueueRow]:
             event_name=sealing.open_value(Report, "event_name", row["event_name"]),
             created_at=row["created_at"],
             assignee_name=row["assignee_name"],
+            danger_answer=row["danger_answer"],
             photos=photos.get(row["id"], 0),
             messages=message_counts.get(row["id"], 0),
             unread_replies=unread.get(row["id"], 0),
