@@ -34,7 +34,6 @@ def pin_clock(monkeypatch: pytest.MonkeyPatch, when: datetime) -> None:
             return when
 
     monkeypatch.setattr("web.help.report.datetime", Pinned)
-    monkeypatch.setattr("web.help.urgency.datetime", Pinned)
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,9 @@ async def test_an_event_report_reaches_every_host_school_and_the_district(client
         assert case.status_code == 200, email
         assert "Hosted by Northgate Middle School, Lincoln Heights High School" in case.text
         assert "2026-12-11" in case.text
+    # The district's queue filtered to either host school has it, and to a school not at the event does not.
+    for slug, listed in (("northgate-ms", True), ("lincoln-hs", True), ("riverside-es", False)):
+        assert (str(report.public_id) in (await client.get(f"/staff?school={slug}")).text) is listed, slug
 
 
 async def test_a_school_that_does_not_host_the_event_does_not_see_it(client: AsyncTestClient) -> None:

@@ -146,11 +146,9 @@ class Promise:
     step_minutes: int
     # Whether the call tree has anyone after the first round.
     has_call_tree: bool
-    # Otherwise: when the first person on the call tree is alerted (the next school morning).
-    first_call_at: datetime | None
 
 
-async def promise(report: Report, school: School | None, now: datetime) -> Promise:
+async def promise(report: Report) -> Promise:
     """For the receipt. An alert only counts if it can reach someone: a staff member with a device
     that takes alerts, or an email address when email is set up."""
     contacts = await chain(report)
@@ -170,13 +168,13 @@ async def promise(report: Report, school: School | None, now: datetime) -> Promi
             alerts_now=reachable,
             step_minutes=int(life_safety_step.total_seconds() // 60),
             has_call_tree=len(contacts) > 1,
-            first_call_at=None if reachable else next_morning(school, now),
         )
+    # Other reports: whoever asked hears at once; the call tree starts the next school morning, which
+    # is what the receipt's "staff will likely read it after ..." says.
     return Promise(
         alerts_now=False,
         step_minutes=int(life_safety_step.total_seconds() // 60),
         has_call_tree=bool(contacts),
-        first_call_at=next_morning(school, now) if contacts else None,
     )
 
 

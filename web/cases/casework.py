@@ -107,7 +107,12 @@ async def queue(account: StaffAccount, filters: QueueFilters) -> list[QueueRow]:
             Report.school.is_in(mine) | Report.id.is_in([r["report"] for r in hosted] or [-1])
         )
     if filters.school:
-        query = query.where(Report.school.slug == filters.school)
+        hosting = await ReportSchool.select(ReportSchool.report).where(
+            ReportSchool.school.slug == filters.school
+        )
+        query = query.where(
+            (Report.school.slug == filters.school) | Report.id.is_in([r["report"] for r in hosting] or [-1])
+        )
     if filters.category:
         query = query.where(Report.category == filters.category)
     if filters.status == "open":

@@ -7,7 +7,7 @@ police); the promise about alerts comes from web/alerts/escalation.py, which doe
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,7 +36,7 @@ async def receipt_context(
 ) -> dict[str, Any]:
     after_hours = reading is None or not reading.now_open
     return {
-        "promise": await escalation.promise(report, school, datetime.now(tz=UTC)),
+        "promise": await escalation.promise(report),
         "now_first": report.life_safety or report.category == "self_harm" or after_hours,
         "event_before_reading": event_before(report, event_date, school, reading),
     }
