@@ -187,11 +187,6 @@ async def submit_report(form: ReportForm, photos: list[CleanPhoto], *, source: s
         live.publish(
             "new", case=str(report.public_id), school_id=report.school, life_safety=report.life_safety
         )
-        for host in await hosts_of(report):
-            if host != report.school:
-                live.publish(
-                    "new", case=str(report.public_id), school_id=host, life_safety=report.life_safety
-                )
         wake_alerts()
     return submitted
 

@@ -39,6 +39,23 @@ async def may_work(account: StaffAccount, report: Report) -> bool:
     )
 
 
+async def hosts_case(public_id: str, school_ids: set[int]) -> bool:
+    """Whether one of these schools hosts the event the case is about (live updates follow it there)."""
+    import uuid
+
+    try:
+        wanted = uuid.UUID(public_id)
+    except ValueError:
+        return False
+    if not school_ids:
+        return False
+    return bool(
+        await ReportSchool.exists().where(
+            (ReportSchool.report.public_id == wanted) & ReportSchool.school.is_in(list(school_ids))
+        )
+    )
+
+
 async def case_for(account: StaffAccount, public_id: str) -> Report:
     """The case if this staff member may work it; otherwise 404 (so existence is not confirmed),
     and the refusal is audited."""

@@ -209,7 +209,11 @@ class QueueController(Controller):
                             yield ServerSentEventMessage(comment="keep-alive", data=None)
                             continue
                         event = json.loads(raw)
-                        if not reach["all"] and event.get("school") not in reach["schools"]:
+                        if (
+                            not reach["all"]
+                            and event.get("school") not in reach["schools"]
+                            and not await access.hosts_case(str(event.get("case", "")), reach["schools"])
+                        ):
                             continue
                         if not case:
                             yield ServerSentEventMessage(event="queue", data=raw.decode())
