@@ -12,6 +12,7 @@ from tests.integration.staff_support import LINCOLN_RESPONDER, sign_in
 from tests.integration.test_alerts import add_device
 from tests.push_service import PushService
 from web.alerts import worker
+from web.cases.tables import Report
 
 pytestmark = pytest.mark.anyio
 
@@ -48,3 +49,26 @@ async def test_the_not_sure_guidance_is_in_the_form(client: AsyncTestClient) -> 
     form = (await client.get("/report")).text
     guidance = form[position(form, 'class="danger-unsure"') :]
     assert "It is OK to call 911" in guidance[:600] and 'href="tel:911"' in guidance[:900]
+
+
+async def test_earlier_reports_keep_a_known_yes_and_say_no_or_not_sure_otherwise(
+    client: AsyncTestClient,
+) -> None:
+    import importlib
+
+    await client.post("/report", data=report_fields(danger_now="yes"))
+    said_yes = await latest()
+    await client.post("/report", data=report_fields(danger_now="unsure"))
+    unsure = await latest()
+    # As stored before the answer was kept: a "yes" known from danger_now, "no" and "not sure" alike.
+    await Report.update({Report.danger_answer: None}, force=True)
+    migration = importlib.import_module("web.cases.piccolo_migrations.cases_2026_12_06t21_09_56_000000")
+    for step in (await migration.forwards()).raw:
+        await step()
+    assert (await latest()).danger_answer is None
+    assert await Report.count().where((Report.id == said_yes.id) & (Report.danger_answer == "yes")) == 1
+    await sign_in(client, LINCOLN_RESPONDER)
+    yes_page = (await client.get(f"/staff/cases/{said_yes.public_id}")).text
+    assert '<span data-testid="danger-answer">Yes</span>' in yes_page
+    earlier = (await client.get(f"/staff/cases/{unsure.public_id}")).text
+    assert '<span data-testid="danger-answer">No or not sure</span>' in earlier
