@@ -78,6 +78,9 @@ class LanternServer:
     data_dir: Path
     # LANTERN_* settings that differ from the test defaults, e.g. a tighter /check rate limit.
     overrides: dict[str, str] = field(default_factory=dict)
+    # A command the server runs under, e.g. tests/e2e/serve_at.py for a story at another hour.
+    wrapper: list[str] = field(default_factory=list)
+    start_timeout: float = START_TIMEOUT_SECONDS
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
     log_path: Path = field(init=False)
@@ -89,6 +92,15 @@ class LanternServer:
     @classmethod
     def fresh(cls, **overrides: str) -> LanternServer:
         return cls(data_dir=Path(tempfile.mkdtemp(prefix="lantern-e2e-")), overrides=overrides)
+
+    @classmethod
+    def at(cls, moment: str, **overrides: str) -> LanternServer:
+        """A fresh server whose wall clock starts at `moment` ("2026-12-05 08:00:00+00:00") and runs on
+        from there (tests/e2e/serve_at.py)."""
+        server = cls.fresh(**overrides)
+        server.wrapper = [sys.executable, str(PROJECT_ROOT / "tests" / "e2e" / "serve_at.py"), moment]
+        server.start_timeout = 3 * START_TIMEOUT_SECONDS  # a second server while the first one runs
+        return server
 
     @property
     def url(self) -> str:
@@ -108,7 +120,16 @@ class LanternServer:
         self.port = port or free_port()
         self._log = open(self.log_path, "ab")  # closed by stop() or kill()
         self.process = subprocess.Popen(
-            [str(LANTERN), "serve", "--demo", "--host", FIRST_PARTY_HOST, "--port", str(self.port)],
+            [
+                *self.wrapper,
+                str(LANTERN),
+                "serve",
+                "--demo",
+                "--host",
+                FIRST_PARTY_HOST,
+                "--port",
+                str(self.port),
+            ],
             cwd=PROJECT_ROOT,
             env=self.env,
             stdout=self._log,
@@ -118,7 +139,7 @@ class LanternServer:
         return self
 
     def _wait_until_healthy(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             assert self.process is not None
             if self.process.poll() is not None:
@@ -131,7 +152,7 @@ class LanternServer:
                 pass
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"Lantern did not answer /healthz in {START_TIMEOUT_SECONDS}s:\n{self.log()}")
+        raise RuntimeError(f"Lantern did not answer /healthz in {self.start_timeout}s:\n{self.log()}")
 
     def log(self) -> str:
         try:

@@ -190,6 +190,8 @@ def test_arabic_receipt_and_case_pages_are_accessible(audited_page: Page) -> Non
 def test_staff_account_kiosk_and_call_tree_pages_are_accessible(audited_page: Page) -> None:
     page = audited_page
     staff.signs_in(page, staff.DISTRICT_ADMIN)
-    for path in ("/staff/account", "/staff/admin/kiosks", "/staff/admin/call-tree"):
+    for path in (
+        "/staff/account", "/staff/admin/kiosks", "/staff/admin/call-tree", "/staff/admin/district", "/staff/admin/schools",
+    ):  # fmt: skip
         page.goto(path)
         assert_accessible(page, path)

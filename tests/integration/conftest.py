@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from PIL import Image
 
+from tests.push_service import PushService
 from web import limits
 from web.app import create_app
 from web.cases.tables import Attachment, Message, PendingUpload, Report
@@ -39,6 +40,14 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
     await Message.delete(force=True)
     await Report.delete(force=True)
     await PendingUpload.delete(force=True)
+
+
+@pytest.fixture
+def push() -> Iterator[PushService]:
+    """A local push service that decrypts what it receives (tests/push_service.py)."""
+    service = PushService().start()
+    yield service
+    service.stop()
 
 
 def png_bytes(width: int = 40, height: int = 30, *, gps: bool = False, noise: bool = False) -> bytes:

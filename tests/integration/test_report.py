@@ -244,7 +244,7 @@ async def test_life_safety_marking(
     assert response.status_code == 200
     report = await Report.objects().first()
     assert report is not None and report.life_safety is expected
-    assert ('data-testid="call-911"' in response.text) is (danger_now == "yes")
+    assert ("Someone is in danger right now: call 911 first." in response.text) is (danger_now == "yes")
 
 
 async def test_community_report_about_an_event(client: AsyncTestClient) -> None:

@@ -10,6 +10,7 @@ acknowledging stops the chain. The state is a row per report, so a restart conti
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -132,6 +133,49 @@ async def _first_round(
     await _alert(people, _message(kind, report, school), report, now)
     if report.life_safety and contacts and contacts[0].id not in {p.id for p in people}:
         await _alert(contacts[:1], _message("escalation", report, school), report, now)
+
+
+@dataclass(frozen=True)
+class Promise:
+    """What the reporter may truthfully be told about who hears of their report, and when, as the
+    code above will do it: nothing here is worded apart from what the worker actually sends."""
+
+    # Life-safety: alerts go out now, at any hour, to people who can receive one.
+    alerts_now: bool
+    # Minutes until the next person on the call tree is alerted if nobody acknowledges.
+    step_minutes: int
+    # Whether the call tree has anyone after the first round.
+    has_call_tree: bool
+
+
+async def promise(report: Report) -> Promise:
+    """For the receipt. An alert only counts if it can reach someone: a staff member with a device
+    that takes alerts, or an email address when email is set up."""
+    contacts = await chain(report)
+    life_safety_step, _other = await timing(report.school)
+    if report.life_safety:
+        people = [
+            p
+            for p in await StaffAccount.objects().where(StaffAccount.active == True)
+            if await access.may_work(p, report)
+        ]
+        ids = {p.id for p in [*people, *contacts[:1]]}
+        reachable = bool(ids) and (
+            bool(load_settings().smtp_host)
+            or await PushDevice.exists().where(PushDevice.staff.is_in(list(ids)))
+        )
+        return Promise(
+            alerts_now=reachable,
+            step_minutes=int(life_safety_step.total_seconds() // 60),
+            has_call_tree=len(contacts) > 1,
+        )
+    # Other reports: whoever asked hears at once; the call tree starts the next school morning, which
+    # is what the receipt's "staff will likely read it after ..." says.
+    return Promise(
+        alerts_now=False,
+        step_minutes=int(life_safety_step.total_seconds() // 60),
+        has_call_tree=bool(contacts),
+    )
 
 
 LIFE_SAFETY_CHOICES = (2, 3, 5, 10, 15)  # minutes per step

@@ -16,7 +16,7 @@ from web import live
 from web.alerts import escalation
 from web.cases import sealing, services, workflow
 from web.cases.categories import BY_KEY
-from web.cases.tables import Attachment, Disclosure, Message, Report, SupportAction
+from web.cases.tables import Attachment, Disclosure, Message, Report, ReportSchool, SupportAction
 from web.db import write_transaction
 from web.district.tables import School
 from web.i18n import N_
@@ -52,6 +52,8 @@ class QueueRow:
     event_name: str | None
     created_at: datetime
     assignee_name: str | None
+    # "yes", "no" or "unsure" as the reporter answered; None for reports from before it was kept.
+    danger_answer: str | None
     photos: int
     messages: int
     unread_replies: int
@@ -91,6 +93,7 @@ async def queue(account: StaffAccount, filters: QueueFilters) -> list[QueueRow]:
         Report.status,
         Report.place,
         Report.event_name,
+        Report.danger_answer,
         Report.created_at,
         Report.school.name.as_alias("school_name"),
         Report.school.slug.as_alias("school_slug"),
@@ -98,9 +101,18 @@ async def queue(account: StaffAccount, filters: QueueFilters) -> list[QueueRow]:
         Report.assignee.id.as_alias("assignee_id"),
     )
     if not await access.sees_all_schools(account):
-        query = query.where(Report.school.is_in(await access.school_ids(account) or [-1]))
+        mine = await access.school_ids(account) or [-1]
+        hosted = await ReportSchool.select(ReportSchool.report).where(ReportSchool.school.is_in(mine))
+        query = query.where(
+            Report.school.is_in(mine) | Report.id.is_in([r["report"] for r in hosted] or [-1])
+        )
     if filters.school:
-        query = query.where(Report.school.slug == filters.school)
+        hosting = await ReportSchool.select(ReportSchool.report).where(
+            ReportSchool.school.slug == filters.school
+        )
+        query = query.where(
+            (Report.school.slug == filters.school) | Report.id.is_in([r["report"] for r in hosting] or [-1])
+        )
     if filters.category:
         query = query.where(Report.category == filters.category)
     if filters.status == "open":
@@ -133,6 +145,7 @@ async def queue(account: StaffAccount, filters: QueueFilters) -> list[QueueRow]:
             event_name=sealing.open_value(Report, "event_name", row["event_name"]),
             created_at=row["created_at"],
             assignee_name=row["assignee_name"],
+            danger_answer=row["danger_answer"],
             photos=photos.get(row["id"], 0),
             messages=message_counts.get(row["id"], 0),
             unread_replies=unread.get(row["id"], 0),
@@ -352,6 +365,13 @@ async def add_note(account: StaffAccount, report: Report, body: str) -> None:
 
 async def school_of(report: Report) -> School | None:
     return await School.objects().where(School.id == report.school).first() if report.school else None
+
+
+async def host_schools(report: Report) -> list[School]:
+    """The schools hosting the event a case is about, in the order the reporter named them."""
+    ids = await services.hosts_of(report)
+    by_id = {s.id: s for s in await School.objects().where(School.id.is_in(ids or [-1]))}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 async def record_disclosure(

@@ -81,7 +81,7 @@ async def purge_case(report_id: int, cutoff: datetime | None = None) -> bool:
     """Delete one case and everything hanging off it, in one transaction. With `cutoff`, only if it is
     still closed before the cutoff and not on hold (checked again inside the transaction)."""
     from web.alerts.tables import Alert, Escalation, PushDevice
-    from web.cases.tables import Attachment, Disclosure, Message, Report, SupportAction
+    from web.cases.tables import Attachment, Disclosure, Message, Report, ReportSchool, SupportAction
     from web.staff import audit
 
     async with write_transaction(Report._meta.db):
@@ -102,6 +102,7 @@ async def purge_case(report_id: int, cutoff: datetime | None = None) -> bool:
         await Message.delete().where(Message.report == report_id)
         await Disclosure.delete().where(Disclosure.report == report_id)
         await SupportAction.delete().where(SupportAction.report == report_id)
+        await ReportSchool.delete().where(ReportSchool.report == report_id)
         await Escalation.delete().where(Escalation.report == report_id)
         await Alert.delete().where(Alert.report == report_id)
         await PushDevice.delete().where(PushDevice.report == report_id)

@@ -18,7 +18,15 @@ from web.cases.tables import Attachment, Disclosure, Message, PendingUpload, Rep
 from web.staff.tables import StaffAccount
 
 SEALED: dict[type[Table], tuple[str, ...]] = {
-    Report: ("event_name", "description", "when_text", "where_text", "contact_name", "contact_info"),
+    Report: (
+        "event_name",
+        "event_date",
+        "description",
+        "when_text",
+        "where_text",
+        "contact_name",
+        "contact_info",
+    ),
     Message: ("body",),
     Attachment: ("data",),
     PendingUpload: ("data",),

@@ -8,7 +8,7 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -18,7 +18,7 @@ from web.alerts.worker import wake as wake_alerts
 from web.cases import receipts, sealing
 from web.cases.categories import BY_KEY, enabled
 from web.cases.photos import CleanPhoto
-from web.cases.tables import Attachment, Message, PendingUpload, Report
+from web.cases.tables import Attachment, Message, PendingUpload, Report, ReportSchool
 from web.db import write_transaction
 from web.district.tables import School
 from web.i18n import N_
@@ -35,6 +35,7 @@ PLACES_OTHER = ("district", "event", "unsure")
 # seen only the second answer. Later, a copy of the form (a shared device's history, a leaked key) would
 # take the conversation over and lock the reporter out, so the answer then carries no code.
 REPEAT_NEW_CODE_SECONDS = 60
+DANGER_ANSWERS = ("yes", "no", "unsure")
 ROLES = {
     "student": N_("A student"),
     "parent": N_("A parent or guardian"),
@@ -54,6 +55,9 @@ class ReportForm:
     danger_now: str = ""
     place: str = ""
     event_name: str = ""
+    # An event's host schools (slugs; a game has two) and its day (YYYY-MM-DD, from a date field).
+    event_schools: list[str] = field(default_factory=list)
+    event_date: str = ""
     reporter_role: str = ""
     description: str = ""
     when_text: str = ""
@@ -79,11 +83,16 @@ class ReportForm:
         tokens = data.get("upload_token", [])
         if isinstance(tokens, str):
             tokens = [tokens]
+        hosts = data.get("event_schools", [])
+        if isinstance(hosts, str):
+            hosts = [hosts]
         return cls(
             category=text("category"),
             danger_now=text("danger_now"),
             place=text("place"),
             event_name=text("event_name"),
+            event_schools=list(dict.fromkeys(h for h in hosts if isinstance(h, str) and h))[:10],
+            event_date=text("event_date"),
             reporter_role=text("reporter_role"),
             description=text("description"),
             when_text=text("when_text"),
@@ -99,7 +108,14 @@ class ReportForm:
     @property
     def life_safety(self) -> bool:
         category = BY_KEY.get(self.category)
-        return self.danger_now == "yes" or bool(category and category.life_safety)
+        # "Not sure" takes the life-safety path too: a person unsure whether someone is in danger is
+        # exactly who should not be left until morning.
+        return self.danger_now in ("yes", "unsure") or bool(category and category.life_safety)
+
+    @property
+    def host_schools(self) -> list[str]:
+        """The schools an event report goes to (none for any other place)."""
+        return self.event_schools if self.place == "event" else []
 
 
 def validate_report(form: ReportForm, school_slugs: set[str], enabled_keys: list[str]) -> dict[str, str]:
@@ -107,12 +123,16 @@ def validate_report(form: ReportForm, school_slugs: set[str], enabled_keys: list
     errors: dict[str, str] = {}
     if form.category not in {c.key for c in enabled(enabled_keys)}:
         errors["category"] = N_("Please choose what this is about.")
-    if form.danger_now not in ("yes", "no", "unsure"):
+    if form.danger_now not in DANGER_ANSWERS:
         errors["danger_now"] = N_("Please tell us if someone is in danger right now.")
     if form.place not in school_slugs and form.place not in PLACES_OTHER:
         errors["place"] = N_("Please choose a school, or choose “Not sure”.")
     if form.place == "event" and not form.event_name:
         errors["event_name"] = N_("Please tell us which event, or choose another place.")
+    if form.place == "event" and not set(form.event_schools) <= school_slugs:
+        errors["event_schools"] = N_("Please choose the schools from the list, or leave them all empty.")
+    if form.place == "event" and form.event_date and not _is_date(form.event_date):
+        errors["event_date"] = N_("Please give the day like this: 2026-12-11, or leave it empty.")
     if form.reporter_role and form.reporter_role not in ROLES:
         errors["reporter_role"] = N_("Please choose one of these, or leave it empty.")
     if not form.description:
@@ -125,6 +145,14 @@ def validate_report(form: ReportForm, school_slugs: set[str], enabled_keys: list
     if form.share_contact and not (form.contact_name or form.contact_info):
         errors["contact_info"] = N_("Add your name or a way to reach you, or stay anonymous.")
     return errors
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
 
 
 @dataclass(frozen=True)
@@ -161,7 +189,8 @@ async def submit_report(form: ReportForm, photos: list[CleanPhoto], *, source: s
     code = form.receipt_code or receipts.new_code()
     receipt_hash = await receipts.digest(code)
     now = _now()
-    school = await School.objects().where(School.slug == form.place).first() if form.place else None
+    place = (form.host_schools or [form.place])[0] if form.place else None
+    school = await School.objects().where(School.slug == place).first() if place else None
     try:
         submitted = await _store_once(form, photos, source, locale, code, receipt_hash, school, now)
     except Exception as error:
@@ -182,6 +211,12 @@ async def submit_report(form: ReportForm, photos: list[CleanPhoto], *, source: s
         )
         wake_alerts()
     return submitted
+
+
+async def hosts_of(report: Report) -> list[int]:
+    """The schools hosting the event a report is about, first the report's own school."""
+    rows = await ReportSchool.select(ReportSchool.school).where(ReportSchool.report == report.id)
+    return [row["school"] for row in rows]
 
 
 def _is_unique_violation(error: Exception) -> bool:
@@ -215,6 +250,7 @@ async def _store_once(
             **sealing.sealed_fields(
                 Report,
                 event_name=form.event_name or None,
+                event_date=form.event_date if form.place == "event" and form.event_date else None,
                 description=form.description,
                 when_text=form.when_text or None,
                 where_text=form.where_text or None,
@@ -226,7 +262,8 @@ async def _store_once(
             category=category.key,
             life_safety=form.life_safety,
             danger_now=form.danger_now == "yes",
-            place="school" if school else form.place,
+            danger_answer=form.danger_now,
+            place="event" if form.host_schools else "school" if school else form.place,
             school=school.id if school else None,
             reporter_role=form.reporter_role or None,
             source=source,
@@ -239,6 +276,7 @@ async def _store_once(
         )
         await report.save()
         sealing.open_row(Report, report)
+        await _store_hosts(report, form.host_schools)
         await escalation.start(report, now)
         await _attach(report, None, photos, now)
         await _attach_pending(report, None, form.upload_tokens, now)
@@ -291,6 +329,18 @@ async def _unseen(report: Report, now: datetime) -> bool:
     return not await AuditEvent.exists().where(
         (AuditEvent.case_uuid == report.public_id) & (AuditEvent.action == "case.viewed")
     )
+
+
+async def _store_hosts(report: Report, slugs: list[str]) -> None:
+    if not slugs:
+        return
+    ids = {
+        s["slug"]: s["id"]
+        for s in await School.select(School.id, School.slug).where(School.slug.is_in(slugs))
+    }
+    for slug in slugs:
+        if slug in ids:
+            await ReportSchool(report=report.id, school=ids[slug]).save()
 
 
 # Stored untranslated; translated when shown, in the language the reader uses then.

@@ -33,10 +33,15 @@ class Report(Table):
     category = Varchar(length=40)
     life_safety = Boolean(default=False)
     danger_now = Boolean(default=False)
+    # The answer to "Is someone in danger right now?" as given: "yes", "no" or "unsure". Empty for
+    # reports from before it was kept (then danger_now alone says yes, or "no or not sure").
+    danger_answer = Varchar(length=10, null=True, default=None)
     # Where it is about: a school, "district", "event" or "unsure".
     place = Varchar(length=20)
     school = ForeignKey(references=School, null=True, default=None)
     event_name = Text(null=True, default=None)
+    # The day of the event, as the reporter gave it (an ISO date, sealed like what else they wrote).
+    event_date = Text(null=True, default=None)
     reporter_role = Varchar(length=20, null=True, default=None)
     description = Text()
     when_text = Text(null=True, default=None)
@@ -63,6 +68,15 @@ class Report(Table):
     idempotency_key = Varchar(length=64, unique=True)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+
+
+class ReportSchool(Table):
+    """The schools hosting an event a report is about (a game is hosted by two). The first one is also
+    the report's school; every one of them may work the case and sees it in its queue."""
+
+    id = Serial(primary_key=True)
+    report = ForeignKey(references=Report, index=True)
+    school = ForeignKey(references=School, index=True)
 
 
 class Message(Table):

@@ -33,20 +33,33 @@ DISPOSITIONS: dict[str, str] = {
     "duplicate": N_("Duplicate"),
 }
 
-# The reporter sees three plain states on /check.
+# What the reporter sees on /check, in plain words, for every status: each one true of the case as it
+# stands (a case someone acknowledged has been read by a person; one waiting is waiting for them).
 REPORTER_WORDS = {
     "received": N_("Received. Your school has your report and will read it soon."),
+    "read": N_("Read. A person at school has read your report."),
     "in_review": N_("Being looked at. Someone at school is working on it."),
+    "waiting": N_(
+        "Waiting for you. Someone at school has read your report and asked you something. Please read their message and write back."
+    ),
+    "resolved": N_(
+        "Done for now. The school has finished what it could do. You can still write to them here."
+    ),
     "closed": N_("Closed. The school has finished working on this report."),
+}
+
+_REPORTER_STATE = {
+    "new": "received",
+    "acknowledged": "read",
+    "in_progress": "in_review",
+    "waiting": "waiting",
+    "resolved": "resolved",
+    "closed": "closed",
 }
 
 
 def reporter_state(status: str) -> str:
-    if status in ("new", "acknowledged"):
-        return "received"
-    if status in ("in_progress", "waiting"):
-        return "in_review"
-    return "closed"
+    return _REPORTER_STATE.get(status, "closed")
 
 
 def can_move(current: str, target: str) -> bool:

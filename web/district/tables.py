@@ -28,6 +28,10 @@ class District(Table):
     # (988lifeline.org, "Talk to someone now" and its FAQ on languages; same check as above).
     lifeline_number = Varchar(length=20, default="988")
     lifeline_chat_url = Varchar(length=200, default="https://988lifeline.org/chat/")
+    # The police's non-emergency line, for neighbours whose concern is not happening right now.
+    police_non_emergency_number = Varchar(length=20, default="")
+    # Shown to staff on every life-safety case: who to call first, in the district's own words.
+    life_safety_protocol = Varchar(length=1000, default="")
     # Category keys (see web/cases/categories.py) that reporters may choose from.
     enabled_categories = JSON(default=[])
     timezone = Varchar(length=64, default="America/Chicago")
@@ -52,6 +56,9 @@ class School(Table):
     # Where the school is, for "nearest to my school" in the directory (no geocoding at run time).
     latitude = Float(null=True, default=None)
     longitude = Float(null=True, default=None)
+    # The school resource officer, on the protocol card of the school's life-safety cases.
+    resource_officer_name = Varchar(length=100, default="")
+    resource_officer_phone = Varchar(length=20, default="")
 
 
 class Kiosk(Table):

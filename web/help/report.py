@@ -22,7 +22,7 @@ from web.district.services import (
     weekly_hours,
 )
 from web.district.tables import School
-from web.help import flood
+from web.help import flood, urgency
 from web.help.forms import read_form, read_photos
 from web.i18n import N_
 from web.templating import render
@@ -130,6 +130,7 @@ async def _submit(request: Request, *, source: str) -> Template:
     school = next((s for s in schools if s.id == submitted.report.school), None)
     reading = _reading(school)
     context = {
+        **await urgency.receipt_context(submitted.report, form.event_date, school, reading),
         "code": submitted.code,
         "report": submitted.report,
         "school": school,

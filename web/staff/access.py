@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar.exceptions import NotFoundException
 
-from web.cases.tables import Report
+from web.cases.tables import Report, ReportSchool
 from web.staff import audit
 from web.staff.tables import StaffAccount, StaffSchool
 
@@ -22,12 +22,38 @@ async def sees_all_schools(account: StaffAccount) -> bool:
 
 async def may_work(account: StaffAccount, report: Report) -> bool:
     """District admins work every case; responders and school admins the cases of their schools.
-    Analysts never see case content. Cases with no school go to the district team."""
+    Analysts never see case content. Cases with no school go to the district team; an event's host
+    schools all work it."""
     if account.role not in CASE_ROLES:
         return False
     if account.role == "district_admin":
         return True
-    return report.school is not None and report.school in await school_ids(account)
+    if report.school is None:
+        return False
+    mine = await school_ids(account)
+    return report.school in mine or bool(
+        mine
+        and await ReportSchool.exists().where(
+            (ReportSchool.report == report.id) & ReportSchool.school.is_in(mine)
+        )
+    )
+
+
+async def hosts_case(public_id: str, school_ids: set[int]) -> bool:
+    """Whether one of these schools hosts the event the case is about (live updates follow it there)."""
+    import uuid
+
+    try:
+        wanted = uuid.UUID(public_id)
+    except ValueError:
+        return False
+    if not school_ids:
+        return False
+    return bool(
+        await ReportSchool.exists().where(
+            (ReportSchool.report.public_id == wanted) & ReportSchool.school.is_in(list(school_ids))
+        )
+    )
 
 
 async def case_for(account: StaffAccount, public_id: str) -> Report:

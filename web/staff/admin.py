@@ -147,6 +147,7 @@ async def new_password_for(admin: StaffAccount, person: StaffAccount) -> str:
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _NUMBER = re.compile(r"[0-9+\-() ]{2,20}")
+PROTOCOL_MAX = 1000
 
 
 def contrast_with_white(colour: str) -> float:
@@ -168,7 +169,7 @@ async def update_district(admin: StaffAccount, data: dict[str, Any], categories:
     problems: dict[str, str] = {}
     values = {key: str(data.get(key, "")).strip() for key in (
         "name", "short_name", "brand_color", "emergency_number", "crisis_text_number", "crisis_text_keyword",
-        "lifeline_number", "timezone",
+        "lifeline_number", "timezone", "police_non_emergency_number", "life_safety_protocol",
     )}  # fmt: skip
     if not values["name"] or not values["short_name"]:
         problems["name"] = N_("The district needs a name and a short name.")
@@ -181,6 +182,12 @@ async def update_district(admin: StaffAccount, data: dict[str, Any], categories:
     for key in ("emergency_number", "crisis_text_number", "lifeline_number"):
         if not _NUMBER.fullmatch(values[key]):
             problems[key] = N_("Use digits only (spaces, dashes and brackets are fine).")
+    if values["police_non_emergency_number"] and not _NUMBER.fullmatch(values["police_non_emergency_number"]):
+        problems["police_non_emergency_number"] = N_(
+            "Use digits only (spaces, dashes and brackets are fine)."
+        )
+    if len(values["life_safety_protocol"]) > PROTOCOL_MAX:
+        problems["life_safety_protocol"] = N_("Keep it under 1000 characters: staff read it in a hurry.")
     if not re.fullmatch(r"[A-Za-z]{2,20}", values["crisis_text_keyword"]):
         problems["crisis_text_keyword"] = N_("Use one word of letters.")
     if values["timezone"] not in available_timezones():
@@ -210,6 +217,8 @@ async def update_district(admin: StaffAccount, data: dict[str, Any], categories:
             District.crisis_text_keyword: values["crisis_text_keyword"].upper(),
             District.lifeline_number: values["lifeline_number"],
             District.timezone: values["timezone"],
+            District.police_non_emergency_number: values["police_non_emergency_number"],
+            District.life_safety_protocol: values["life_safety_protocol"],
             District.enabled_categories: categories,
             District.require_two_factor: str(data.get("require_two_factor", "")) == "yes",
             **retention,
@@ -241,9 +250,23 @@ async def update_school_hours(admin: StaffAccount, school: School, data: dict[st
     timezone = str(data.get("timezone", "")).strip()
     if timezone not in available_timezones():
         problems["timezone"] = N_("Choose a time zone from the list.")
+    officer = {
+        key: str(data.get(key, "")).strip() for key in ("resource_officer_name", "resource_officer_phone")
+    }
+    if len(officer["resource_officer_name"]) > 100:
+        problems["resource_officer_name"] = N_("Keep the name under 100 characters.")
+    if officer["resource_officer_phone"] and not _NUMBER.fullmatch(officer["resource_officer_phone"]):
+        problems["resource_officer_phone"] = N_("Use digits only (spaces, dashes and brackets are fine).")
     if problems:
         return problems
-    await School.update({School.hours: hours, School.timezone: timezone}).where(School.id == school.id)
+    await School.update(
+        {
+            School.hours: hours,
+            School.timezone: timezone,
+            School.resource_officer_name: officer["resource_officer_name"],
+            School.resource_officer_phone: officer["resource_officer_phone"],
+        }
+    ).where(School.id == school.id)
     forget_public_pages()
     await audit.record("school.updated", staff=admin, school=school.slug)
     return {}

@@ -142,7 +142,8 @@ class DistrictAdminController(Controller):
             "name": district.name, "short_name": district.short_name, "brand_color": district.brand_color,
             "emergency_number": district.emergency_number, "crisis_text_number": district.crisis_text_number,
             "crisis_text_keyword": district.crisis_text_keyword, "lifeline_number": district.lifeline_number,
-            "timezone": district.timezone, "categories": enabled_keys(district) or [c.key for c in CATEGORIES],
+            "timezone": district.timezone, "police_non_emergency_number": district.police_non_emergency_number,
+            "life_safety_protocol": district.life_safety_protocol, "categories": enabled_keys(district) or [c.key for c in CATEGORIES],
             "require_two_factor": "yes" if district.require_two_factor else "",
             "retention_days": str(district.retention_days),
         }  # fmt: skip
@@ -171,7 +172,7 @@ class DistrictAdminController(Controller):
 
     async def _schools(
         self, request: Request, *, problems: dict[str, dict[str, str]] | None = None, saved: str = "",
-        status_code: int = 200,
+        typed: dict[str, dict[str, str]] | None = None, status_code: int = 200,
     ) -> Template:  # fmt: skip
         account = current_staff(request)
         await refuse_unless_admin(account)
@@ -182,6 +183,7 @@ class DistrictAdminController(Controller):
             "day_names": [get_day_names("wide", locale=i18n.current_locale())[i] for i in range(7)],
             "timezones": TIMEZONES,
             "problems": problems or {},
+            "typed": typed or {},
             "saved": saved,
         }
         return await admin_page(request, "admin_schools.html", context, status_code)
@@ -200,7 +202,10 @@ class DistrictAdminController(Controller):
             await audit.record("admin.refused", staff=account, school=slug)
             raise NotFoundException() from None
         if problems:
-            return await self._schools(request, problems={slug: problems}, status_code=422)
+            typed = {k: str(v) for k, v in data.items() if isinstance(v, str)}
+            return await self._schools(
+                request, problems={slug: problems}, typed={slug: typed}, status_code=422
+            )
         return await self._schools(request, saved=slug)
 
 

@@ -217,7 +217,11 @@ class QueueController(Controller):
                             yield ServerSentEventMessage(comment="keep-alive", data=None)
                             continue
                         event = json.loads(raw)
-                        if not reach["all"] and event.get("school") not in reach["schools"]:
+                        if (
+                            not reach["all"]
+                            and event.get("school") not in reach["schools"]
+                            and not await access.hosts_case(str(event.get("case", "")), reach["schools"])
+                        ):
                             continue
                         if not case:
                             yield ServerSentEventMessage(event="queue", data=raw.decode())
@@ -384,6 +388,7 @@ async def _case_page(
         "staff": current_staff(request),
         "report": report,
         "school": school,
+        "hosts": await casework.host_schools(report),
         "entries": await services.conversation(report, include_notes=True),
         "photos": await services.photos_listed(report),
         "timeline": await audit.case_timeline(report),
