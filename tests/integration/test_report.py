@@ -290,12 +290,17 @@ async def test_every_error_links_to_its_field_and_marks_it_invalid(client: Async
     )  # fmt: skip
     files = [("photos", ("x.png", b"not a picture", "image/png"))]
     html = (await client.post("/report", data=fields, files=files)).text
-    linked = re.findall(r'<a href="#field-([a-z_]+)">', html)
-    assert set(linked) >= {"category", "danger_now", "event_name", "description", "when_text", "where_text",
-                           "reporter_role", "contact_name", "photos"}  # fmt: skip
-    for name in linked:
-        assert f'id="field-{name}"' in html, name
-        assert f'id="{name}-error"' in html, name
+    summary = html[html.index('data-testid="error-summary"') :]
+    summary = summary[: summary.index("</ul>")]
+    # Each link lands on the field's first control (not its box, which a sticky header could cover).
+    linked = re.findall(r'<a href="#([a-z_-]+)">', summary)
+    assert set(linked) >= {"category-bullying", "danger-yes", "event_name", "description", "when_text",
+                           "where_text", "reporter_role", "contact_name", "photos"}  # fmt: skip
+    for target in linked:
+        assert re.search(rf'<(?:input|select|textarea|button)[^>]*id="{target}"', html), target
+    for name in ("category", "danger_now", "event_name", "description", "when_text", "where_text",
+                 "reporter_role", "contact_name", "photos"):  # fmt: skip
+        assert f'id="field-{name}"' in html and f'id="{name}-error"' in html, name
     for control in ("when_text", "where_text", "reporter_role", "contact_name", "photos"):
         tag = re.search(rf'<(?:input|select)[^>]*id="{control}"[^>]*>', html)
         assert tag and 'aria-invalid="true"' in tag.group(0), control
