@@ -1,0 +1,28 @@
+// A real, OpenID-certified provider on loopback for the single sign-on tests. Its development login
+// page accepts any login name: the name is the email it vouches for, and a name starting with
+// "unverified:" gives that email with email_verified false. Prints the port once it listens.
+import Provider from 'oidc-provider';
+
+const port = Number(process.env.PORT || 0);
+const host = process.env.HOST || '127.0.0.1';
+const issuer = process.env.ISSUER || `http://${host}:${port}`;
+const clients = JSON.parse(process.env.CLIENTS);
+const provider = new Provider(issuer, {
+  clients,
+  findAccount: async (ctx, id) => ({
+    accountId: id,
+    claims: async () => ({
+      sub: id,
+      email: id.replace(/^unverified:/, ''),
+      email_verified: !id.startsWith('unverified:'),
+      name: id.replace(/^unverified:/, '').split('@')[0],
+    }),
+  }),
+  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
+  pkce: { required: () => true },
+});
+provider.proxy = false;
+const server = provider.listen(port, host, () => {
+  console.log(`listening ${server.address().port}`);
+});
