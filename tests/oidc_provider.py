@@ -52,8 +52,12 @@ def _install() -> None:
 
 
 @contextmanager
-def openid_provider(public_url: str, *, host: str = "127.0.0.1") -> Iterator[RunningProvider]:
-    """The provider, with Lantern (redirects to public_url) and another application as clients."""
+def openid_provider(
+    public_url: str, *, host: str = "127.0.0.1", claims_in_id_token: bool = False
+) -> Iterator[RunningProvider]:
+    """The provider, with Lantern (redirects to public_url) and another application as clients. With
+    claims_in_id_token the email (and hd, tid) come in the ID token, as Google and Entra send them;
+    otherwise from the userinfo endpoint."""
     _install()
     node = shutil.which("node")
     if node is None:
@@ -69,6 +73,7 @@ def openid_provider(public_url: str, *, host: str = "127.0.0.1") -> Iterator[Run
     ]
     port = free_port()
     env = {**os.environ, "PORT": str(port), "HOST": host, "CLIENTS": json.dumps(clients)}
+    env["ID_TOKEN_CLAIMS"] = "1" if claims_in_id_token else "0"
     errors = tempfile.TemporaryFile(mode="w+")  # a file, so its warnings never fill a pipe
     process = subprocess.Popen(
         [node, "provider.mjs"], cwd=HERE, env=env, stdout=subprocess.PIPE, stderr=errors, text=True

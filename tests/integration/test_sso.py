@@ -56,6 +56,9 @@ def _configure(**env: str) -> Iterator[None]:
         "LANTERN_OIDC_REQUIRED",
         "LANTERN_OIDC_CREATE_DOMAINS",
         "LANTERN_OIDC_NAME",
+        "LANTERN_OIDC_PRESET",
+        "LANTERN_OIDC_HOSTED_DOMAIN",
+        "LANTERN_OIDC_TENANT_ID",
     ]
     before = {name: os.environ.get(name) for name in names}
     os.environ.update(env)
@@ -406,3 +409,26 @@ async def test_a_password_session_signs_out_here_only(client: AsyncTestClient, s
     token = csrf_from((await client.get("/staff")).text)
     out = await client.post("/staff/sign-out", data={"_csrf_token": token}, follow_redirects=False)
     assert out.status_code == 303 and out.headers["location"] == "/staff/sign-in"
+
+
+@pytest.fixture(scope="module")
+def google_like_provider() -> Iterator[RunningProvider]:
+    with openid_provider(PUBLIC_URL, claims_in_id_token=True) as running:
+        yield running
+
+
+@pytest.mark.parametrize(
+    ("preset", "setting"), [("google", "LANTERN_OIDC_HOSTED_DOMAIN"), ("entra", "LANTERN_OIDC_TENANT_ID")]
+)
+async def test_presets_let_in_only_the_districts_own_organisation(
+    client: AsyncTestClient, google_like_provider: RunningProvider, preset: str, setting: str
+) -> None:
+    """Google's hd and Entra's tid: an account of another organisation with a matching email is refused."""
+    env = {"LANTERN_OIDC_PRESET": preset, setting: "demo.lantern.example"}
+    for _ in _with(google_like_provider, **env):
+        assert (await _sign_in_through_provider(client, LINCOLN_RESPONDER)).status_code == 200
+        assert await _signed_in(client)
+    client.cookies.clear()
+    for _ in _with(google_like_provider, **{**env, setting: "another-district.example"}):
+        landed = await _sign_in_through_provider(client, LINCOLN_RESPONDER)
+        await _refused(client, landed, 403, "wrong_organisation")
