@@ -108,14 +108,20 @@ class SignInController(Controller):
         return _with_session_cookie(Redirect(path=next_path, status_code=303), request, token)
 
     @post("/sign-out", name="staff_sign_out", status_code=303)
-    async def sign_out(self, request: Request) -> Redirect:
+    async def sign_out(self, request: Request) -> Redirect | Template:
         await auth.end_session(cookies.read(request.cookies, cookies.STAFF_SESSION))
         gone = [cookies.removal(cookies.STAFF_SESSION), oidc.signed_in_cookie(False)]
-        # Signed in through the provider: sign out there too, where it offers that.
+        # Signed in through the provider: sign out there too, where it offers that. A page that moves
+        # on by itself, as the form's CSP (form-action 'self') stops a redirect to another site.
         if cookies.read(request.cookies, oidc.SIGNED_IN_COOKIE) and oidc.enabled():
             provider_logout = await oidc.logout_url(load_settings())
             if provider_logout:
-                return Redirect(path=provider_logout, status_code=303, cookies=gone)
+                page = await render(
+                    request, "staff_sso_signed_out.html", {"logout_url": provider_logout,
+                    "provider": oidc.provider_name()}, no_store=True,
+                )  # fmt: skip
+                page.cookies.extend(gone)
+                return page
         return Redirect(path="/staff/sign-in", status_code=303, cookies=gone)
 
 
