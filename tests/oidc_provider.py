@@ -53,7 +53,7 @@ def _install() -> None:
 
 @contextmanager
 def openid_provider(
-    public_url: str, *, host: str = "127.0.0.1", claims_in_id_token: bool = False
+    public_url: str, *, issuer_host: str = "127.0.0.1", claims_in_id_token: bool = False
 ) -> Iterator[RunningProvider]:
     """The provider, with Lantern (redirects to public_url) and another application as clients. With
     claims_in_id_token the email (and hd, tid) come in the ID token, as Google and Entra send them;
@@ -72,7 +72,13 @@ def openid_provider(
         for client_id, secret in ((CLIENT_ID, CLIENT_SECRET), (OTHER_CLIENT_ID, OTHER_CLIENT_SECRET))
     ]
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "HOST": host, "CLIENTS": json.dumps(clients)}
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "ISSUER_HOST": issuer_host,
+        "CLIENTS": json.dumps(clients),
+    }
     env["ID_TOKEN_CLAIMS"] = "1" if claims_in_id_token else "0"
     errors = tempfile.TemporaryFile(mode="w+")  # a file, so its warnings never fill a pipe
     process = subprocess.Popen(
@@ -85,7 +91,7 @@ def openid_provider(
         errors.seek(0)
         raise RuntimeError(f"the OpenID provider did not start: {line}{errors.read()}")
     try:
-        yield RunningProvider(issuer=f"http://{host}:{port}", process=process)
+        yield RunningProvider(issuer=f"http://{issuer_host}:{port}", process=process)
     finally:
         process.kill()
         process.wait()

@@ -7,7 +7,7 @@ import Provider from 'oidc-provider';
 
 const port = Number(process.env.PORT || 0);
 const host = process.env.HOST || '127.0.0.1';
-const issuer = process.env.ISSUER || `http://${host}:${port}`;
+const issuer = (process.env.ISSUER_HOST ? `http://${process.env.ISSUER_HOST}:${port}` : `http://${host}:${port}`);
 const clients = JSON.parse(process.env.CLIENTS);
 const provider = new Provider(issuer, {
   clients,
