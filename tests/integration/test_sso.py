@@ -233,6 +233,14 @@ async def test_an_error_from_the_provider_is_a_clear_page(client: AsyncTestClien
     assert not await _signed_in(client)
     failure = await _last_failure()
     assert failure and failure["detail"] == {"reason": "provider_error", "detail": "access_denied"}
+    # Words of someone's choosing in the query string are not written down.
+    state = httpx.URL(await _start(client)).params["state"]
+    landed = await client.get(
+        oidc.CALLBACK_PATH, params={"error": "call 555-0100 jane.doe", "state": state}, follow_redirects=False
+    )
+    await _refused(client, landed, 400, "provider_error")
+    failure = await _last_failure()
+    assert failure and failure["detail"]["detail"] == "other"
 
 
 async def test_a_provider_that_is_down_is_a_clear_page(
