@@ -444,3 +444,25 @@ async def test_presets_let_in_only_the_districts_own_organisation(
     for _ in _with(google_like_provider, **{**env, setting: "another-district.example"}):
         landed = await _sign_in_through_provider(client, LINCOLN_RESPONDER)
         await _refused(client, landed, 403, "wrong_organisation")
+
+
+async def test_a_tampered_flow_cookie_or_a_next_address_elsewhere_goes_nowhere(
+    client: AsyncTestClient, sso: Any
+) -> None:
+    authorize = await _start(client)
+    state = httpx.URL(authorize).params["state"]
+    made_up = {"state": state, "nonce": "n", "verifier": "v" * 43, "next": "/staff", "at": time.time()}
+    for cookie in ("enc:v1:not-a-sealed-flow", json.dumps(made_up)):
+        client.cookies.set(oidc.FLOW_COOKIE, cookie)
+        landed = await client.get(
+            oidc.CALLBACK_PATH, params={"code": "x", "state": state}, follow_redirects=False
+        )
+        await _refused(client, landed, 400, "state")
+    # After signing in, only a page of the console: never another site.
+    client.cookies.clear()
+    start = await client.get("/staff/sign-in/oidc?next=//evil.example/staff", follow_redirects=False)
+    with httpx.Client() as browser:
+        back = log_in_at_provider(start.headers["location"], LINCOLN_RESPONDER, CALLBACK, browser)
+    done = await client.get(path_and_query(back), follow_redirects=False)
+    assert done.status_code == 200 and "evil.example" not in done.text
+    assert 'content="0;url=/staff"' in done.text

@@ -219,6 +219,9 @@ async def begin(next_path: str) -> tuple[str, Cookie]:
 def _open_flow(sealed: str | None) -> dict[str, Any]:
     if not sealed:
         raise SsoFailed("expired", detail="no_flow")
+    # Sealed by this installation only: crypto.open_ would read an unsealed value as it is.
+    if not crypto.is_sealed(sealed):
+        raise SsoFailed("state", detail="flow_unsealed")
     try:
         flow = json.loads(crypto.open_(sealed, _SEAL_CONTEXT))
     except Exception as exc:  # a cookie that does not open is someone else's or tampered with
