@@ -45,6 +45,7 @@ from web.staff.guards import to_sign_in
 from web.staff.hsds_admin import HsdsAdminController
 from web.staff.kiosk_admin import KioskAdminController
 from web.staff.resource_admin import ResourceAdminController
+from web.staff.sso_controllers import SingleSignOnController
 from web.templating import configure_jinja
 
 TEMPLATE_DIRS = [
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             *help_routes(settings),
             *STAFF_CONTROLLERS,
+            SingleSignOnController,
             *ADMIN_CONTROLLERS,
             *INSIGHTS_CONTROLLERS,
             KioskAdminController,

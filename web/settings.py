@@ -84,6 +84,25 @@ class Settings:
     # How much `lantern serve` logs: debug, info, warning or error (web/logs.py: never an address,
     # a query string, a token or anything sent, at any level).
     log_level: str = "info"
+    # Staff single sign-on through the district's OpenID provider (web/staff/oidc.py); off unless the
+    # issuer is set. The redirect URI to register is public_url + /staff/sign-in/oidc/callback.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    # What the button says: "Sign in with <name>".
+    oidc_name: str = ""
+    # "google" (Workspace: the hd claim must be oidc_hosted_domain) or "entra" (Entra ID: the tid claim
+    # must be oidc_tenant_id); empty for any other provider.
+    oidc_preset: str = ""
+    oidc_hosted_domain: str = ""
+    oidc_tenant_id: str = ""
+    # Everyone but district administrators (the break glass) must sign in through the provider.
+    oidc_required: bool = False
+    # Email domains whose staff get an account at their first sign-in (default role, no schools).
+    oidc_create_domains: tuple[str, ...] = ()
+    oidc_default_role: str = "responder"
+    # How long to wait for the provider before saying it cannot be reached.
+    oidc_timeout_seconds: float = 5.0
     debug: bool = False
 
     @property
@@ -142,5 +161,20 @@ def load_settings() -> Settings:
         smtp_from=os.environ.get("LANTERN_SMTP_FROM", "lantern@localhost"),
         smtp_starttls=os.environ.get("LANTERN_SMTP_STARTTLS", "1") != "0",
         log_level=os.environ.get("LANTERN_LOG_LEVEL", "info").strip().lower() or "info",
+        oidc_issuer=os.environ.get("LANTERN_OIDC_ISSUER", "").rstrip("/"),
+        oidc_client_id=os.environ.get("LANTERN_OIDC_CLIENT_ID", ""),
+        oidc_client_secret=os.environ.get("LANTERN_OIDC_CLIENT_SECRET", ""),
+        oidc_name=os.environ.get("LANTERN_OIDC_NAME", ""),
+        oidc_preset=os.environ.get("LANTERN_OIDC_PRESET", "").strip().lower(),
+        oidc_hosted_domain=os.environ.get("LANTERN_OIDC_HOSTED_DOMAIN", "").strip().lower(),
+        oidc_tenant_id=os.environ.get("LANTERN_OIDC_TENANT_ID", "").strip().lower(),
+        oidc_required=os.environ.get("LANTERN_OIDC_REQUIRED", "") == "1",
+        oidc_create_domains=tuple(
+            d.strip().lower()
+            for d in os.environ.get("LANTERN_OIDC_CREATE_DOMAINS", "").split(",")
+            if d.strip()
+        ),
+        oidc_default_role=os.environ.get("LANTERN_OIDC_DEFAULT_ROLE", "responder"),
+        oidc_timeout_seconds=_env_float("LANTERN_OIDC_TIMEOUT_SECONDS", 5.0),
         debug=os.environ.get("LANTERN_DEBUG", "") == "1",
     )

@@ -125,9 +125,10 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def start_session(account: StaffAccount) -> str:
+async def start_session(account: StaffAccount, *, second_factor_done: bool = False) -> str:
     """A new session; returns the token for the cookie (only its hash is stored). For an account with
-    two-factor sign-in the session counts only once the code is given (`confirm_second_factor`)."""
+    two-factor sign-in the session counts only once the code is given (`confirm_second_factor`), unless
+    the district's provider already asked for it (single sign-on)."""
     token = secrets.token_urlsafe(32)
     now = datetime.now(tz=UTC)
     await StaffSession(
@@ -135,7 +136,7 @@ async def start_session(account: StaffAccount) -> str:
         staff=account.id,
         created_at=now,
         last_seen_at=now,
-        verified=not account.totp_enabled,
+        verified=second_factor_done or not account.totp_enabled,
     ).save()
     return token
 

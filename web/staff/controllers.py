@@ -24,7 +24,7 @@ from web.help.forms import read_form
 from web.i18n import N_
 from web.resources.services import language_name, resources_for_school
 from web.settings import load_settings
-from web.staff import access, audit, auth, two_factor
+from web.staff import access, audit, auth, oidc, two_factor
 from web.staff.guards import current_staff, require_password_step, require_staff, safe_next
 from web.templating import render
 
@@ -82,6 +82,12 @@ class SignInController(Controller):
                 request, email=email, error=N_("That email and password do not match an active account."),
                 next_path=next_path, status_code=422,
             )  # fmt: skip
+        if not oidc.password_allowed(account):
+            await audit.record("signin.refused", staff=account, reason="sso_required")
+            return await _sign_in_page(
+                request, email=email, error=N_("Your district signs in with its own accounts. Use the button above."),
+                next_path=next_path, status_code=403,
+            )  # fmt: skip
         # A session the browser already had (someone else's, or a planted one) ends here.
         await auth.end_session(cookies.read(request.cookies, cookies.STAFF_SESSION))
         token = await auth.start_session(account)
@@ -115,11 +121,21 @@ class SignInController(Controller):
         return _with_session_cookie(Redirect(path=next_path, status_code=303), request, token)
 
     @post("/sign-out", name="staff_sign_out", status_code=303)
-    async def sign_out(self, request: Request) -> Redirect:
+    async def sign_out(self, request: Request) -> Redirect | Template:
         await auth.end_session(cookies.read(request.cookies, cookies.STAFF_SESSION))
-        return Redirect(
-            path="/staff/sign-in", status_code=303, cookies=[cookies.removal(cookies.STAFF_SESSION)]
-        )
+        gone = [cookies.removal(cookies.STAFF_SESSION), oidc.signed_in_cookie(False)]
+        # Signed in through the provider: sign out there too, where it offers that. A page that moves
+        # on by itself, as the form's CSP (form-action 'self') stops a redirect to another site.
+        if cookies.read(request.cookies, oidc.SIGNED_IN_COOKIE) and oidc.enabled():
+            provider_logout = await oidc.logout_url(load_settings())
+            if provider_logout:
+                page = await render(
+                    request, "staff_sso_signed_out.html", {"logout_url": provider_logout,
+                    "provider": oidc.provider_name()}, no_store=True,
+                )  # fmt: skip
+                page.cookies.extend(gone)
+                return page
+        return Redirect(path="/staff/sign-in", status_code=303, cookies=gone)
 
 
 def _with_session_cookie(response: Redirect, request: Request, token: str | None) -> Redirect:
@@ -147,7 +163,9 @@ async def _code_page(
 async def _sign_in_page(
     request: Request, *, email: str, error: str | None, next_path: str, status_code: int = 200
 ) -> Template:
-    context = {"email": email, "error": error, "next": safe_next(next_path)}
+    context: dict[str, Any] = {"email": email, "error": error, "next": safe_next(next_path)}
+    if oidc.enabled():
+        context.update(sso_name=oidc.provider_name(), sso_required=load_settings().oidc_required)
     return await render(request, "staff_sign_in.html", context, status_code=status_code, no_store=True)
 
 

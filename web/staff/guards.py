@@ -14,6 +14,7 @@ from litestar.response import Redirect
 
 from web import cookies
 from web.district.tables import District
+from web.staff import oidc
 from web.staff.auth import SignedIn, resume_session
 from web.staff.tables import StaffAccount
 
@@ -50,7 +51,8 @@ async def require_staff(connection: ASGIConnection[Any, Any, Any, Any], handler:
     if handler.opt.get("enrolment_page") or signed_in.account.totp_enabled:
         return
     district = await District.objects().first()
-    if district is not None and district.require_two_factor:
+    # Where only single sign-on lets this account in, the second factor is the provider's.
+    if district is not None and district.require_two_factor and oidc.password_allowed(signed_in.account):
         raise EnrolmentNeeded()
 
 
