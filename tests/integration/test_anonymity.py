@@ -67,6 +67,21 @@ async def test_a_double_submit_without_javascript_gets_one_fresh_code_while_nobo
     assert report is not None and "case.receipt_code_replaced" in await _actions(report)
 
 
+async def test_a_repeat_of_the_key_with_other_words_gets_no_code_and_changes_nothing(
+    client: AsyncTestClient,
+) -> None:
+    fields = report_fields()
+    first = receipt_code((await client.post("/report", data=fields)).text)
+    forged = {**fields, "category": "weapon", "description": "Someone else's words under the same key."}
+    again = await client.post("/report", data=forged)
+    assert again.status_code == 200 and 'data-testid="already-received"' in again.text
+    assert 'data-code="' not in again.text
+    assert await _opens(client, first)  # the reporter keeps their conversation
+    report = await Report.objects().first()
+    assert report is not None and report.category == fields["category"]
+    assert "case.receipt_code_replaced" not in await _actions(report)
+
+
 @pytest.mark.parametrize("seen_by", ["time", "staff", "reply"])
 async def test_a_repeat_gets_no_code_once_the_report_may_have_been_seen(
     client: AsyncTestClient, monkeypatch: pytest.MonkeyPatch, seen_by: str

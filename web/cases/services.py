@@ -298,14 +298,16 @@ async def _answer_repeat(
 
     - With the code made on the device, and it is the report's: the same receipt (the outbox retrying
       after a lost answer, or a second press of Send).
-    - Without a code, soon and before anyone opened or answered the report: a fresh code that replaces
-      the first (audited), as the reporter may have seen only this answer.
+    - Without a code, soon, with the same words, and before anyone opened or answered the report: a
+      fresh code that replaces the first (audited), as the reporter may have seen only this answer. A
+      form under the same key with other words is someone else's doing (a copy of the form, a script),
+      never a double click.
     - Otherwise: the report was received, and no code (audited).
     """
     report = sealing.open_row(Report, repeat)
     if form.receipt_code and receipt_hash == repeat.receipt_hash:
         return Submitted(report=report, code=code, repeated=True)
-    if not form.receipt_code and await _unseen(repeat, now):
+    if not form.receipt_code and _same_words(form, report) and await _unseen(repeat, now):
         await Report.update({Report.receipt_hash: receipt_hash, Report.updated_at: now}).where(
             Report.id == repeat.id
         )
@@ -314,6 +316,11 @@ async def _answer_repeat(
     # Staff can tell a retry from an attempt on the conversation only by its count and time.
     await audit.record("case.repeat_without_code", case=repeat)
     return Submitted(report=report, code="", repeated=True)
+
+
+def _same_words(form: ReportForm, report: Report) -> bool:
+    """The repeat says what the stored report says (the report is opened: its text is plain here)."""
+    return form.category == report.category and form.description == report.description
 
 
 async def _unseen(report: Report, now: datetime) -> bool:

@@ -17,6 +17,7 @@ import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
+from web import limits
 from web.alerts import signals, vapid
 from web.cases import receipts, workflow
 from web.cases import services as cases
@@ -33,6 +34,10 @@ REPLY_MAX = 5000
 NOT_FOUND = N_(
     "We could not open a report with that code. Check the numbers and try again. "
     "If you lost your code, you can send a new report."
+)
+TOO_MANY = N_(
+    "There were many tries from this network in a short time. Wait a minute, then press Open again. "
+    "Your code still works."
 )
 MISREAD = {
     receipts.Misread.EMPTY: N_("Please type the code you got when you sent your report."),
@@ -54,14 +59,21 @@ class CheckController(Controller):
     async def show_check(self, request: Request) -> Template:
         return await _page(request, {"code_error": None, "code_error_count": 0, "raw_code": ""})
 
-    @post("/", name="check_open", status_code=200)
+    # Code attempts count in the handler, after the form is read, so that a refusal can give back the
+    # code and any reply as typed (the limit's own error page would lose them without JavaScript).
+    @post("/", name="check_open", status_code=200, opt={"skip_rate_limit": True})
     async def open_case(self, request: Request) -> Template:
         data, _uploads = await read_form(request)
         raw = str(data.get("code", ""))
+        kept = str(data.get("kept_reply", ""))[:REPLY_MAX]
+        if not await _within_limit(request):
+            return await _too_many(request, raw, kept)
         report = await _lookup(raw)
         if report is None:
-            return await _page(request, {**_why_not(raw), "raw_code": raw}, status_code=422)
-        return await _case_page(request, report, raw)
+            return await _page(
+                request, {**_why_not(raw), "raw_code": raw, "kept_reply": kept}, status_code=422
+            )
+        return await _case_page(request, report, raw, draft=Draft(body=kept) if kept else None)
 
     @post("/signal", name="check_signal_on", status_code=200)
     async def signal_on(self, request: Request) -> Response[dict[str, bool]]:
@@ -82,17 +94,18 @@ class CheckController(Controller):
         await signals.turn_off(report, str(data.get("endpoint", "")))
         return Response({"on": False})
 
-    @post("/reply", name="check_reply", status_code=200)
+    @post("/reply", name="check_reply", status_code=200, opt={"skip_rate_limit": True})
     async def reply(self, request: Request) -> Template:
         data, uploads = await read_form(request)
         raw = str(data.get("code", ""))
+        body = str(data.get("body", "")).replace("\r\n", "\n").strip()
+        if not await _within_limit(request):
+            return await _too_many(request, raw, body[:REPLY_MAX])
         report = await _lookup(raw)
         if report is None:
-            return await _page(
-                request, {"code_error": NOT_FOUND, "code_error_count": 0, "raw_code": ""}, status_code=422
-            )
+            context = {"code_error": NOT_FOUND, "code_error_count": 0, "raw_code": "", "kept_reply": body}
+            return await _page(request, context, status_code=422)
         key = cases.form_key(data.get("reply_key"))
-        body = str(data.get("body", "")).replace("\r\n", "\n").strip()
         held = await cases.still_held(data.get("upload_token", []))
         batch = await read_photos(request, uploads, already_held=len(held))
         error = batch.error
@@ -144,6 +157,19 @@ async def _lookup(raw: str) -> Report | None:
         # Every failure takes the same time, whatever made it fail.
         await anyio.sleep(max(0.0, load_settings().check_min_seconds - (time.monotonic() - started)))
     return report
+
+
+async def _within_limit(request: Request) -> bool:
+    """One more code attempt from this address this minute (an IPv6 /64 as one), counted in
+    web/limits.py under a keyed hash: an address is never stored."""
+    return await limits.check_allowed(limits.address_of(request.client.host if request.client else "unknown"))
+
+
+async def _too_many(request: Request, raw: str, kept_reply: str) -> Template:
+    context = {"code_error": TOO_MANY, "code_error_count": 0, "raw_code": raw, "kept_reply": kept_reply}
+    page = await _page(request, context, status_code=429)
+    page.headers["Retry-After"] = "60"
+    return page
 
 
 async def _page(request: Request, context: dict, status_code: int = 200) -> Template:
