@@ -54,7 +54,7 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
 
     from web.live import fans_out
     from web.logs import LEVELS, log_config
-    from web.slow_requests import MAX_HEADER_BYTES, BoundedH11Protocol
+    from web.slow_requests import BoundedHttpToolsProtocol
 
     level = load_settings().log_level
     if level not in LEVELS:
@@ -87,8 +87,7 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
         server_header=False,
         # Slow clients: a deadline for each request's headers, a bound on their size, idle connections
         # closed after 5 s (web/slow_requests.py bounds the body).
-        http=BoundedH11Protocol,
-        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        http=BoundedHttpToolsProtocol,
         timeout_keep_alive=5,
         timeout_graceful_shutdown=5,
         workers=workers,

@@ -15,11 +15,10 @@ import time
 from typing import Any
 
 import anyio
-import h11
 from litestar.exceptions import ClientException
 from litestar.status_codes import HTTP_408_REQUEST_TIMEOUT, HTTP_413_REQUEST_ENTITY_TOO_LARGE
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from web.settings import load_settings
 
@@ -32,7 +31,7 @@ SMALL_BODIES: dict[str, int] = {
     "/check/signal/off": SMALL,
     "/kiosk/enrol/": SMALL,  # and the token after it
 }
-# The largest header block read (uvicorn's h11 setting, its default made explicit).
+# The largest header block read; a larger one is answered 400 and the connection closed.
 MAX_HEADER_BYTES = 16 * 1024
 
 
@@ -117,13 +116,17 @@ async def _refuse(send: Send, status: int, detail: str) -> None:
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
-class BoundedH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with a deadline for each request's headers."""
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol (the faster of its two parsers) with a deadline for each request's
+    headers and a bound on their size, which httptools itself does not set: an endless header block
+    would otherwise be read for as long as it comes."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.header_seconds = load_settings().header_seconds
         self.header_deadline: asyncio.TimerHandle | None = None
+        self.in_head = True
+        self.head_bytes = 0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -133,18 +136,27 @@ class BoundedH11Protocol(H11Protocol):
         self._disarm_header_deadline()
         super().connection_lost(exc)
 
-    def handle_events(self) -> None:
-        super().handle_events()
-        if self.conn.their_state is not h11.IDLE:  # the request line and headers are all in
-            self._disarm_header_deadline()
+    def data_received(self, data: bytes) -> None:
+        if self.in_head:
+            self.head_bytes += len(data)
+        super().data_received(data)
+        # Still in the head after this chunk: every byte so far was request line and headers.
+        if self.in_head and self.head_bytes > MAX_HEADER_BYTES and not self.transport.is_closing():
+            self.send_400_response("Request headers too large.")
+
+    def on_headers_complete(self) -> None:
+        self.in_head = False
+        self._disarm_header_deadline()
+        super().on_headers_complete()
 
     def on_response_complete(self) -> None:
-        if self.conn.their_state is h11.SEND_BODY and not self.transport.is_closing():
+        if self.cycle is not None and self.cycle.more_body and not self.transport.is_closing():
             # Answered before its body was read: waiting for the rest would let it trickle on.
             self.transport.close()
             return
         super().on_response_complete()
         if not self.transport.is_closing():
+            self.in_head, self.head_bytes = True, 0
             self._arm_header_deadline()  # for the next request on this connection
 
     def _arm_header_deadline(self) -> None:
@@ -158,5 +170,5 @@ class BoundedH11Protocol(H11Protocol):
 
     def _headers_too_slow(self) -> None:
         self.header_deadline = None
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+        if self.in_head and not self.transport.is_closing():
             self.transport.close()

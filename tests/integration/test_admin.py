@@ -81,7 +81,7 @@ async def test_district_settings_validate_and_apply(client: AsyncTestClient) -> 
             "crisis_text_keyword": "HOME", "lifeline_number": "988", "timezone": "America/Chicago",
             "categories": ["bullying", "food"]}  # fmt: skip
     bad = await client.post("/staff/admin/district", data=form)
-    assert bad.status_code == 422 and "Use a colour like" in bad.text and 'value="blue"' in bad.text
+    assert bad.status_code == 422 and "Use a color like" in bad.text and 'value="blue"' in bad.text
     form["brand_color"] = "#225577"
     good = await client.post("/staff/admin/district", data=form)
     assert good.status_code == 200 and 'data-testid="saved"' in good.text

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from litestar.testing import AsyncTestClient
 from markupsafe import escape
 
 from web.i18n import AVAILABLE_LOCALES
 from web.resources.services import load_resources
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.anyio
 
@@ -169,3 +173,13 @@ async def test_english_pages_use_us_spelling(client: AsyncTestClient) -> None:
     for path in PUBLIC_PAGES:
         html = (await client.get(path)).text
         assert not BRITISH.findall(html), path
+
+
+def test_every_english_string_uses_us_spelling() -> None:
+    # The staff console too: the whole catalog's English, not only what public pages show.
+    with (ROOT / "locales" / "messages.pot").open("rb") as handle:
+        catalog = read_po(handle)
+    british = [
+        m.id for m in catalog if m.id and BRITISH.search(m.id if isinstance(m.id, str) else " ".join(m.id))
+    ]
+    assert not british, british

@@ -174,10 +174,10 @@ async def update_district(admin: StaffAccount, data: dict[str, Any], categories:
     if not values["name"] or not values["short_name"]:
         problems["name"] = N_("The district needs a name and a short name.")
     if not _COLOUR.fullmatch(values["brand_color"]):
-        problems["brand_color"] = N_("Use a colour like #1d4e89.")
+        problems["brand_color"] = N_("Use a color like #1d4e89.")
     elif contrast_with_white(values["brand_color"]) < 4.5:
         problems["brand_color"] = N_(
-            "This colour is too light: white text on it would be hard to read. Choose a darker one."
+            "This color is too light: white text on it would be hard to read. Choose a darker one."
         )
     for key in ("emergency_number", "crisis_text_number", "lifeline_number"):
         if not _NUMBER.fullmatch(values[key]):

@@ -56,7 +56,7 @@ class KioskAdminController(Controller):
         school = next((s for s in await admin.manageable_schools(account) if s.slug == form["school"]), None)
         if school is None or not form["label"].strip():
             error = N_(
-                "Choose a school and give the device a name people will recognise, like “Library, 2nd floor”."
+                "Choose a school and give the device a name people will recognize, like “Library, 2nd floor”."
             )
             return await self._list(request, error=error, form=form, status_code=422)
         idle = int(form["idle_seconds"]) if form["idle_seconds"].isdigit() else 60
