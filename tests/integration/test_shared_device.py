@@ -77,3 +77,17 @@ async def test_versioned_static_files_stay_cacheable(client: AsyncTestClient) ->
         assert answer.status_code == 200, url
         assert "no-store" not in answer.headers.get("cache-control", ""), url
         assert "max-age" in answer.headers.get("cache-control", ""), url
+
+
+@pytest.mark.parametrize(("path", "shown"), [
+    ("/resources?q=scared%20to%20go%20home&need=&school=&near=", "/resources"),
+    ("/es/resources?q=miedo&need=food&near=66102&open=now", "/es/resources?need=food&open=now"),
+    ("/resources?school=lincoln-hs&near=66102", "/resources?school=lincoln-hs"),
+])  # fmt: skip
+async def test_a_directory_swapped_in_never_puts_the_words_in_the_address(
+    client: AsyncTestClient, path: str, shown: str
+) -> None:
+    for headers in ({"HX-Request": "true"}, {"HX-Request": "true", "HX-Boosted": "true"}):
+        page = await client.get(path, headers=headers)
+        assert page.status_code == 200
+        assert page.headers.get("hx-replace-url") == shown, headers
