@@ -91,3 +91,14 @@ async def test_a_directory_swapped_in_never_puts_the_words_in_the_address(
         page = await client.get(path, headers=headers)
         assert page.status_code == 200
         assert page.headers.get("hx-replace-url") == shown, headers
+
+
+@pytest.mark.parametrize(
+    ("path", "words"), [("/resources", "Open a private window"), ("/es/resources", "ventana privada")]
+)
+async def test_the_directory_advises_a_private_window_on_a_shared_computer(
+    client: AsyncTestClient, path: str, words: str
+) -> None:
+    page = (await client.get(path)).text
+    tip = re.search(r'data-testid="shared-device-tip">([^<]+)<', page)
+    assert tip and words in tip.group(1), path
