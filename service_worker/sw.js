@@ -3,16 +3,18 @@
    the server, so a deploy that changes anything cached changes the version.
 
    Rules: network only for staff pages, /check, the kiosk enrolment and every POST; nothing about a
-   case is ever cached. Pages are cached only from the list the server gives for a language, so the
-   cache never tells which entries someone looked at. */
+   case is ever cached. Pages are cached only from the list the server gives for a language, all of
+   them in one round, so the cache never tells which entries someone looked at, nor when. */
 "use strict";
 
 var CONFIG = self.LANTERN;
 var SHELL = "lantern-shell-" + CONFIG.version;
 var PAGES = "lantern-pages-" + CONFIG.version;
 var NETWORK_WAIT_MS = 4000;
-// Pages are refreshed whenever they are visited online; the whole list is fetched again at most
-// this often (the time of the last round is kept with the list itself, since a worker is short-lived).
+// Browsing never writes to the pages cache: refreshing only the page just opened would give it a
+// newer Date and move it to the end of the cache's keys, a record of what was read and when. Only the
+// whole list of a language is fetched again, together, at most this often (the time of the last round
+// is kept with the list itself, since a worker is short-lived).
 var WARM_AGAIN_MS = 6 * 60 * 60 * 1000;
 var warming = {};
 
@@ -110,16 +112,6 @@ function page(request, url) {
     ? Promise.reject(new Error("offline"))
     : Promise.race([fetch(request), timeout(NETWORK_WAIT_MS)]);
   return network
-    .then(function (response) {
-      if (response.ok && !response.redirected) {
-        var copy = response.clone();
-        // Only refresh what is already kept: browsing never adds a trace of what was looked at.
-        caches.open(PAGES).then(function (cache) {
-          return cache.match(key, { ignoreVary: true }).then(function (hit) { if (hit) return cache.put(key, copy); });
-        });
-      }
-      return response;
-    })
     .catch(function () {
       return caches.open(PAGES).then(function (cache) {
         return cache.match(key, { ignoreVary: true }).then(function (hit) { return hit || offlinePage(url); });

@@ -33,6 +33,12 @@ SECURITY_HEADERS = [
     ("Cross-Origin-Resource-Policy", "same-origin"),
 ]
 
+# Every page, public ones included: a shared device's disk cache must not keep what was searched or
+# read. Added out here, after the server's own page cache (web/page_cache.py) has stored the answer,
+# and only to HTML, so versioned static files stay cacheable. The service worker's Cache Storage
+# ignores this header, so the offline copy still works.
+PAGE_CACHE_CONTROL = (b"cache-control", b"no-store")
+
 
 class SecurityHeadersMiddleware:
     """Outermost, so every answer carries the headers: pages, static files, and the ones Litestar makes
@@ -56,7 +62,13 @@ class SecurityHeadersMiddleware:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers.extend(header for header in self.headers if header[0] not in present)
+                if b"cache-control" not in present and _is_html(headers):
+                    headers.append(PAGE_CACHE_CONTROL)
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_secured)
+
+
+def _is_html(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(name.lower() == b"content-type" and value.startswith(b"text/html") for name, value in headers)

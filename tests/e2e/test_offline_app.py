@@ -8,6 +8,7 @@ import re
 import secrets
 import tempfile
 from collections.abc import Iterator
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import httpx
@@ -271,3 +272,46 @@ def test_a_new_worker_version_replaces_the_old_caches_without_losing_a_form(
         expect(page.locator("#description")).to_have_value("Half-written, must survive an update")
     finally:
         context.close()
+
+
+KEPT_PAGES_IN_ORDER = """async () => {
+    const kept = [];
+    for (const name of (await caches.keys()).filter((n) => n.startsWith("lantern-pages-"))) {
+        const cache = await caches.open(name);
+        for (const request of await cache.keys()) {
+            const date = (await cache.match(request)).headers.get("date");
+            if (date) kept.push([new URL(request.url).pathname + new URL(request.url).search, date]);
+        }
+    }
+    return kept;
+}"""
+
+
+def test_the_offline_copy_never_records_which_entries_were_opened(
+    open_context: OpenContext, server: LanternServer
+) -> None:
+    page = open_context(viewport=PHONE).new_page()
+    page.goto("/")
+    device.waits_for_service_worker(page)
+    device.waits_until_language_kept(page)
+    before = page.evaluate(KEPT_PAGES_IN_ORDER)
+    entries = [path for path, _ in before if re.fullmatch(r"/resources/[^/?]+", path)]
+    assert len(entries) > 3, before
+    opened = entries[:2]
+    newest_kept = max(parsedate_to_datetime(date) for _, date in before)
+    # The server's clock has moved past the round of keeping, so a page kept again would be dated later.
+    while (
+        parsedate_to_datetime(httpx.get(f"{server.url}/healthz", timeout=30).headers["date"]) <= newest_kept
+    ):
+        page.wait_for_timeout(200)
+
+    for path in opened:
+        page.goto(path)
+        expect(page.get_by_test_id("resource-details")).to_be_visible()
+    page.goto("/counselor")
+    expect(page.get_by_test_id("counselor-options")).to_be_visible()
+
+    after = page.evaluate(KEPT_PAGES_IN_ORDER)
+    assert [path for path, _ in after] == [path for path, _ in before], "the order of the kept pages changed"
+    assert dict(after) == dict(before), "a page opened was kept again, with a newer date"
+    assert [path for path, _ in after][-2:] != opened

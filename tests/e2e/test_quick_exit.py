@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, Response, Route, expect
 
 from tests.e2e.conftest import OpenContext
 from tests.e2e.navigators import student
-from tests.e2e.support import CHROMEBOOK, PHONE, snapshot
+from tests.e2e.support import CHROMEBOOK, PHONE, LanternServer, snapshot
 
 NEUTRAL = "https://www.weather.gov/"
 # The page the person was on before opening Lantern (answered locally, like the neutral site).
@@ -108,3 +108,39 @@ def test_after_quick_exit_back_shows_nothing_that_was_read_and_titles_never_name
     expect(page).to_have_url(BEFORE)
     expect(page).to_have_title("Start")
     assert page.go_back() is None  # nothing further back than where the person started
+
+
+def test_a_search_leaves_its_words_neither_in_the_address_nor_in_the_disk_cache(
+    open_context: OpenContext, server: LanternServer
+) -> None:
+    context = open_context(viewport=CHROMEBOOK, allowed_hosts=("www.weather.gov",))
+    pages_seen: list[Response] = []
+
+    def keep_pages(response: Response) -> None:
+        if response.url.startswith(server.url) and "text/html" in response.headers.get("content-type", ""):
+            pages_seen.append(response)
+
+    context.on("response", keep_pages)
+    page = context.new_page()
+    page.route("https://www.weather.gov/**", neutral_site)
+    page.goto("/resources")
+    results = page.locator("#resource-results")
+    # Marks what is shown now, so the story knows when the search's results have taken its place.
+    results.locator("> *").first.evaluate("(node) => { node.dataset.before = 'search'; }")
+    page.locator("#q").fill("scared to go home")
+    expect(results.locator("[data-before]")).to_have_count(0)
+    expect(results.get_by_test_id("resource-card").first).to_be_visible()
+    address = page.evaluate("location.href")
+    assert "scared" not in address and "q=" not in address, address
+
+    results.get_by_test_id("resource-card").first.get_by_role("heading").get_by_role("link").click()
+    expect(page.get_by_test_id("resource-details")).to_be_visible()
+    page.get_by_test_id("quick-exit").click()
+    expect(page).to_have_url(NEUTRAL)
+
+    searches = [response for response in pages_seen if "q=scared" in response.url]
+    assert searches and any("/resources/" in response.url for response in pages_seen), [
+        response.url for response in pages_seen
+    ]
+    kept = {response.url: response.headers.get("cache-control") for response in pages_seen}
+    assert all(value == "no-store" for value in kept.values()), kept
