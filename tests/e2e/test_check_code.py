@@ -79,8 +79,10 @@ def test_too_many_tries_without_javascript_says_wait(
     assert answer.value.status == 429
     assert answer.value.headers.get("retry-after") == "60"
     main = page.get_by_role("main")
-    expect(main.get_by_role("heading", name="Please wait a minute")).to_be_visible()
+    expect(main.get_by_test_id("code-error")).to_contain_text("Wait a minute, then press Open again.")
     expect(main).to_contain_text("Your code still works.")
+    # The code is still in its box, as typed: nothing to type again a minute later.
+    expect(page.locator("#code")).to_have_value(WRONG_CODE)
 
 
 def test_too_many_tries_with_javascript_are_not_silent(
