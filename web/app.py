@@ -33,6 +33,7 @@ from web.insights.controllers import INSIGHTS_CONTROLLERS
 from web.live import build_channels
 from web.logs import AppLogging, RequestLog
 from web.migrate import migrate
+from web.nul_bytes import nul_free
 from web.secrets_store import installation_secret
 from web.security import SecurityHeadersMiddleware
 from web.settings import PROJECT_ROOT, Settings, load_settings
@@ -166,8 +167,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     # Outermost, the security headers on every answer; then the language segment comes off the path
     # before anything routes on it; then the request log (route templates only, web/logs.py); then the
-    # body's deadline and size (web/slow_requests.py).
+    # body's deadline and size (web/slow_requests.py); innermost, NUL bytes out (web/nul_bytes.py).
     app.asgi_handler = SecurityHeadersMiddleware(
-        i18n.LocalePrefixMiddleware(RequestLog(BodyDeadlineMiddleware(app.asgi_handler))), hsts=settings.hsts
+        i18n.LocalePrefixMiddleware(RequestLog(BodyDeadlineMiddleware(nul_free(app.asgi_handler)))),
+        hsts=settings.hsts,
     )
     return app

@@ -35,7 +35,8 @@ async def read_form(request: Request, file_field: str = "photos") -> tuple[dict[
     form = await request.form()
     data: dict[str, Any] = {}
     for key in form:
-        values = [v for v in form.getall(key) if not isinstance(v, UploadFile)]
+        # A NUL byte is never meaningful in text, and PostgreSQL refuses it (web/nul_bytes.py).
+        values = [v.replace("\x00", "") for v in form.getall(key) if not isinstance(v, UploadFile)]
         if values:
             data[key] = values if len(values) > 1 or key == "upload_token" else values[0]
     files = form.getall(file_field) if file_field in form else []
