@@ -64,15 +64,15 @@ def too_many(request: Request, _exc: Exception) -> Response:
     return page
 
 
-def cross_site(request: Request, _exc: Exception) -> Response:
-    return _form_refused(request, 403)
+def cross_site(request: Request, exc: Exception) -> Response:
+    return _form_refused(request, 403, exc)
 
 
-def unreadable_form(request: Request, _exc: Exception) -> Response:
-    return _form_refused(request, 400)
+def unreadable_form(request: Request, exc: Exception) -> Response:
+    return _form_refused(request, 400, exc)
 
 
-def _form_refused(request: Request, status_code: int) -> Response:
+def _form_refused(request: Request, status_code: int, exc: Exception) -> Response:
     # Maybe refused before any handler ran, so the language may not be chosen yet.
     locale, prefix = i18n.locale_of(request.scope, request.headers.get("accept-language"))
     i18n.set_locale(locale, prefix=prefix)
@@ -80,6 +80,7 @@ def _form_refused(request: Request, status_code: int) -> Response:
     # The /check posts (open, reply, notices) all come from the /check page.
     back = "/check" if path.startswith("/check") else path
     page = _error_page(request, status_code, back=back)
+    page.headers.update(getattr(exc, "headers", None) or {})
     page.headers["Cache-Control"] = "no-store"
     return page
 
