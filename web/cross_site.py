@@ -76,7 +76,9 @@ def cross_site_guard(app: ASGIApp) -> ASGIApp:
         if scope["type"] == "http" and scope.get("method") in UNSAFE_METHODS and not _is_staff(scope["path"]):
             headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
             if not is_allowed(headers, scope.get("scheme", "http")):
-                raise CrossSitePost()
+                # The body is left unread and the connection closed after: saying so lets the browser
+                # open a new one for its next request instead of meeting a reset.
+                raise CrossSitePost(headers={"Connection": "close"})
         await app(scope, receive, send)
 
     return middleware

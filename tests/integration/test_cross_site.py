@@ -107,3 +107,14 @@ async def test_every_public_form_refuses_a_cross_site_post(app: Litestar, client
         assert "Nothing was sent" in response.text, path
         back = "/check" if path.startswith("/check") else path
         assert f'href="{back}"' in response.text, path
+
+
+async def test_a_cross_site_post_with_a_large_body_says_the_connection_closes(
+    client: AsyncTestClient,
+) -> None:
+    # The refusal leaves the body unread, so the server ends the connection after it: the answer must
+    # say so, or the browser's next request on the same connection meets a reset.
+    body = {"description": "x" * 2_000_000}
+    response = await client.post("/report", data=report_fields(**body), headers=CROSS_SITE)
+    assert response.status_code == 403
+    assert response.headers.get("connection") == "close"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import string
+import warnings
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +16,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.integration.conftest import report_fields
 from tests.integration.staff_support import DISTRICT, NORTHGATE_ADMIN, sign_in
+from web.app import create_app
 from web.cases.tables import Report
 from web.demo.seed import DEMO_PASSWORD
 from web.settings import load_settings
@@ -316,3 +318,12 @@ async def test_allowed_hosts_and_hsts_when_configured(monkeypatch: pytest.Monkey
     finally:
         monkeypatch.undo()
         load_settings.cache_clear()
+
+
+def test_starting_the_app_prints_no_false_alarm_about_staff_csrf() -> None:
+    # The staff forms' CSRF check works (test_every_staff_form_refuses_a_post_without_its_csrf_token);
+    # a start-up warning saying it is disabled would only alarm whoever runs the server.
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        create_app()
+    assert not [w for w in seen if "CSRFMiddleware" in str(w.message)]

@@ -143,6 +143,34 @@ async def test_photo_metadata_is_stripped(client: AsyncTestClient) -> None:
     assert b"PhoneMaker" not in stored.data and b"SERIAL-12345" not in stored.data
 
 
+def jpeg_segments(data: bytes) -> list[int]:
+    """The marker of every segment before the picture data (0xFE is a comment)."""
+    markers, at = [], 2
+    while at + 4 <= len(data) and data[at] == 0xFF and data[at + 1] != 0xDA:
+        markers.append(data[at + 1])
+        at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+    return markers
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "GIF"])
+async def test_picture_comments_and_other_metadata_are_stripped(client: AsyncTestClient, fmt: str) -> None:
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = "PhoneMaker", "Model X"
+    exif[0x8825] = {1: "N", 2: (39.0, 6.0, 0.0), 3: "W", 4: (94.0, 37.0, 0.0)}
+    picture = Image.new("RGB", (40, 30), (200, 40, 40))
+    if fmt == "GIF":
+        original = encoded(picture, "GIF", comment=b"SECRETCOMMENT")
+    else:
+        original = encoded(picture, "JPEG", comment=b"SECRETCOMMENT", exif=exif, dpi=(300, 300))
+    assert Image.open(io.BytesIO(original)).info["comment"] == b"SECRETCOMMENT"
+    files = [("photos", ("picture", original, f"image/{fmt.lower()}"))]
+    assert (await client.post("/report", data=report_fields(), files=files)).status_code == 200
+    stored, image = await stored_photo()
+    assert b"SECRETCOMMENT" not in stored.data and b"PhoneMaker" not in stored.data
+    assert 0xFE not in jpeg_segments(stored.data)
+    assert not image.getexif() and "comment" not in image.info and "icc_profile" not in image.info
+
+
 async def stored_photo() -> tuple[Attachment, Image.Image]:
     """The one photo kept, opened as staff would see it."""
     stored = await Attachment.objects().first()

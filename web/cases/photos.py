@@ -107,6 +107,9 @@ def _reencode(image: Image.Image) -> CleanPhoto:
     transparent = image.mode == "RGBA"
     for edge, quality in ENCODINGS:
         smaller = _fit(image, edge)
+        # Pillow's savers reuse what the decoder found (a comment, EXIF, an ICC profile, XMP, dpi):
+        # a JPEG or GIF comment would reach staff untouched. The kept picture carries no info at all.
+        smaller.info = {}
         out = io.BytesIO()
         if transparent:
             smaller.save(out, format="WEBP", quality=quality, method=4)

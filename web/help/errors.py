@@ -12,12 +12,20 @@ from litestar.types import ExceptionHandlersMap
 from web import i18n
 from web.cross_site import CrossSitePost
 from web.district.services import last_seen_district
+from web.help.forms import UnreadableForm
 from web.i18n import N_
 
 _MESSAGES = {
     404: (
         N_("We could not find that page"),
         N_("The link may be old. You can start again from the home page."),
+    ),
+    400: (
+        N_("We could not read that form"),
+        N_(
+            "Something in the form did not come through right, so nothing was sent. "
+            "Please go back and type it again."
+        ),
     ),
     403: (
         N_("Nothing was sent"),
@@ -56,14 +64,23 @@ def too_many(request: Request, _exc: Exception) -> Response:
     return page
 
 
-def cross_site(request: Request, _exc: Exception) -> Response:
-    # Refused before any handler ran, so the language was not chosen yet.
+def cross_site(request: Request, exc: Exception) -> Response:
+    return _form_refused(request, 403, exc)
+
+
+def unreadable_form(request: Request, exc: Exception) -> Response:
+    return _form_refused(request, 400, exc)
+
+
+def _form_refused(request: Request, status_code: int, exc: Exception) -> Response:
+    # Maybe refused before any handler ran, so the language may not be chosen yet.
     locale, prefix = i18n.locale_of(request.scope, request.headers.get("accept-language"))
     i18n.set_locale(locale, prefix=prefix)
     path = request.url.path
     # The /check posts (open, reply, notices) all come from the /check page.
     back = "/check" if path.startswith("/check") else path
-    page = _error_page(request, 403, back=back)
+    page = _error_page(request, status_code, back=back)
+    page.headers.update(getattr(exc, "headers", None) or {})
     page.headers["Cache-Control"] = "no-store"
     return page
 
@@ -79,5 +96,6 @@ ERROR_HANDLERS: ExceptionHandlersMap = {
     NotFoundException: not_found,
     TooManyRequestsException: too_many,
     CrossSitePost: cross_site,
+    UnreadableForm: unreadable_form,
     SerializationException: bad_json,
 }

@@ -8,6 +8,8 @@ from typing import Any
 import anyio
 from litestar import Request
 from litestar.datastructures import UploadFile
+from litestar.exceptions import HTTPException
+from litestar.status_codes import HTTP_400_BAD_REQUEST
 
 from web import limits
 from web.cases.photos import CleanPhoto, PhotoRejected, clean_photo
@@ -24,6 +26,13 @@ TOO_MANY_PHOTO_BYTES = N_(
 )
 
 
+class UnreadableForm(HTTPException):
+    """A text part that is not the UTF-8 every page sends (or names a charset we cannot read)."""
+
+    status_code = HTTP_400_BAD_REQUEST
+    detail = "The form could not be read"
+
+
 @dataclass
 class PhotoBatch:
     photos: list[CleanPhoto] = field(default_factory=list)
@@ -32,10 +41,14 @@ class PhotoBatch:
 
 async def read_form(request: Request, file_field: str = "photos") -> tuple[dict[str, Any], list[UploadFile]]:
     """Fields (repeated names as lists) and the uploaded files that carry something."""
-    form = await request.form()
+    try:
+        form = await request.form()
+    except (UnicodeDecodeError, LookupError) as error:
+        raise UnreadableForm() from error
     data: dict[str, Any] = {}
     for key in form:
-        values = [v for v in form.getall(key) if not isinstance(v, UploadFile)]
+        # A NUL byte is never meaningful in text, and PostgreSQL refuses it (web/nul_bytes.py).
+        values = [v.replace("\x00", "") for v in form.getall(key) if not isinstance(v, UploadFile)]
         if values:
             data[key] = values if len(values) > 1 or key == "upload_token" else values[0]
     files = form.getall(file_field) if file_field in form else []
