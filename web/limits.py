@@ -68,6 +68,13 @@ def address_of(host: str) -> str:
     return str(ip)
 
 
+def client_address(connection: Any) -> str:
+    """What the limits count a request by: its client's address (the visitor's, behind a trusted
+    proxy), an IPv6 /64 as one."""
+    client = connection.client
+    return address_of(client.host if client else "unknown")
+
+
 class _Counters(Protocol):
     async def take(self, key: str, seconds: float, ceiling: int, amount: int = 1) -> int | None: ...
     async def peek(self, key: str) -> int: ...

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -134,29 +137,34 @@ async def test_the_code_never_appears_in_a_url(client: AsyncTestClient) -> None:
     assert f"?code={code}" not in html and f"/{code}" not in html
 
 
-async def test_too_many_tries_get_a_kind_page() -> None:
-    import os
-
+@asynccontextmanager
+async def _throttled(per_minute: int) -> AsyncIterator[AsyncTestClient]:
+    """A server whose /check takes `per_minute` code attempts a minute, its counters starting empty."""
     from web.app import create_app
     from web.settings import load_settings
 
-    os.environ["LANTERN_CHECK_RATE_PER_MINUTE"] = "2"
+    os.environ["LANTERN_CHECK_RATE_PER_MINUTE"] = str(per_minute)
     load_settings.cache_clear()
     try:
         async with AsyncTestClient(app=create_app()) as client:
             await limits.forget_all()
-            # Opening the page never counts; code attempts do.
-            assert {(await client.get("/check")).status_code for _ in range(5)} == {200}
-            attempts = [(await client.post("/check", data={"code": "1"})).status_code for _ in range(2)]
-            assert attempts == [422, 422]
-            limited = await client.post("/check", data={"code": "1"})
-            assert limited.status_code == 429 and limited.headers["retry-after"] == "60"
-            assert "Wait a minute, then press Open again." in limited.text
-            assert 'data-testid="quick-exit"' in limited.text
-            assert re.search(r'<input id="code"[^>]*value="1"', limited.text)  # the code as typed, not lost
+            yield client
     finally:
         os.environ["LANTERN_CHECK_RATE_PER_MINUTE"] = "1000"
         load_settings.cache_clear()
+
+
+async def test_too_many_tries_get_a_kind_page() -> None:
+    async with _throttled(2) as client:
+        # Opening the page never counts; code attempts do.
+        assert {(await client.get("/check")).status_code for _ in range(5)} == {200}
+        attempts = [(await client.post("/check", data={"code": "1"})).status_code for _ in range(2)]
+        assert attempts == [422, 422]
+        limited = await client.post("/check", data={"code": "1"})
+        assert limited.status_code == 429 and limited.headers["retry-after"] == "60"
+        assert "Wait a minute, then press Open again." in limited.text
+        assert 'data-testid="quick-exit"' in limited.text
+        assert re.search(r'<input id="code"[^>]*value="1"', limited.text)  # the code as typed, not lost
 
 
 async def test_unknown_page_is_kind(client: AsyncTestClient) -> None:
@@ -218,31 +226,19 @@ async def test_a_code_typed_with_arabic_digits_opens_the_report(client: AsyncTes
 
 
 async def test_a_reply_refused_for_too_many_tries_loses_neither_the_words_nor_the_code() -> None:
-    import os
-
-    from web.app import create_app
-    from web.settings import load_settings
-
-    os.environ["LANTERN_CHECK_RATE_PER_MINUTE"] = "3"
-    load_settings.cache_clear()
-    try:
-        async with AsyncTestClient(app=create_app()) as client:
-            await limits.forget_all()
-            code, report = await _new_report(client)
-            # Someone else on the school's network spends the minute's tries.
-            for _ in range(3):
-                await client.post("/check", data={"code": "1234 5678 9012 3456"})
-            words = "He was waiting by the lockers again today."
-            refused = await client.post("/check/reply", data={"code": code, "body": words})
-            assert refused.status_code == 429
-            assert words in refused.text and re.search(rf'<input id="code"[^>]*value="{code}"', refused.text)
-            assert await Message.count().where(Message.author == "reporter") == 0
-            # A minute later the same page opens the report with the message ready to send.
-            await limits.forget_all()
-            opened = await client.post("/check", data={"code": code, "kept_reply": words})
-            assert opened.status_code == 200 and report.public_id
-            body = re.search(r'<textarea id="body"[^>]*>([^<]*)</textarea>', opened.text)
-            assert body and body.group(1) == words
-    finally:
-        os.environ["LANTERN_CHECK_RATE_PER_MINUTE"] = "1000"
-        load_settings.cache_clear()
+    async with _throttled(3) as client:
+        code, report = await _new_report(client)
+        # Someone else on the school's network spends the minute's tries.
+        for _ in range(3):
+            await client.post("/check", data={"code": "1234 5678 9012 3456"})
+        words = "He was waiting by the lockers again today."
+        refused = await client.post("/check/reply", data={"code": code, "body": words})
+        assert refused.status_code == 429
+        assert words in refused.text and re.search(rf'<input id="code"[^>]*value="{code}"', refused.text)
+        assert await Message.count().where(Message.author == "reporter") == 0
+        # A minute later the same page opens the report with the message ready to send.
+        await limits.forget_all()
+        opened = await client.post("/check", data={"code": code, "kept_reply": words})
+        assert opened.status_code == 200 and report.public_id
+        body = re.search(r'<textarea id="body"[^>]*>([^<]*)</textarea>', opened.text)
+        assert body and body.group(1) == words

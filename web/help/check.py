@@ -66,7 +66,7 @@ class CheckController(Controller):
         data, _uploads = await read_form(request)
         raw = str(data.get("code", ""))
         kept = str(data.get("kept_reply", ""))[:REPLY_MAX]
-        if not await _within_limit(request):
+        if not await limits.check_allowed(limits.client_address(request)):
             return await _too_many(request, raw, kept)
         report = await _lookup(raw)
         if report is None:
@@ -99,7 +99,7 @@ class CheckController(Controller):
         data, uploads = await read_form(request)
         raw = str(data.get("code", ""))
         body = str(data.get("body", "")).replace("\r\n", "\n").strip()
-        if not await _within_limit(request):
+        if not await limits.check_allowed(limits.client_address(request)):
             return await _too_many(request, raw, body[:REPLY_MAX])
         report = await _lookup(raw)
         if report is None:
@@ -157,12 +157,6 @@ async def _lookup(raw: str) -> Report | None:
         # Every failure takes the same time, whatever made it fail.
         await anyio.sleep(max(0.0, load_settings().check_min_seconds - (time.monotonic() - started)))
     return report
-
-
-async def _within_limit(request: Request) -> bool:
-    """One more code attempt from this address this minute (an IPv6 /64 as one), counted in
-    web/limits.py under a keyed hash: an address is never stored."""
-    return await limits.check_allowed(limits.address_of(request.client.host if request.client else "unknown"))
 
 
 async def _too_many(request: Request, raw: str, kept_reply: str) -> Template:

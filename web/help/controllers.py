@@ -22,7 +22,7 @@ async def check_limit(connection: ASGIConnection, handler: BaseRouteHandler) -> 
     under a keyed hash: an address is never stored. Opening the page is free."""
     if handler.opt.get("skip_rate_limit"):
         return
-    address = limits.address_of(connection.client.host if connection.client else "unknown")
+    address = limits.client_address(connection)
     if not await limits.check_allowed(address):
         raise TooManyRequestsException()
 

@@ -60,7 +60,7 @@ async def read_photos(request: Request, uploads: list[UploadFile], already_held:
     """Every picture that can be used; a kind message for the first that cannot."""
     settings = load_settings()
     batch = PhotoBatch()
-    address = limits.address_of(request.client.host if request.client else "unknown")
+    address = limits.client_address(request)
     for upload in uploads:
         raw = await upload.read()
         if not raw:

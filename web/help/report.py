@@ -83,7 +83,7 @@ async def _within_limits(
     """The per-address limit on every form (far higher for someone in danger now), and on the community
     form the proof-of-work, or one of the few reports an address may send without one. Addresses are
     counted under a keyed hash (web/limits.py), never stored."""
-    address = limits.address_of(request.client.host if request.client else "unknown")
+    address = limits.client_address(request)
     if source == "community" and not (
         await flood.solved(str(data.get("pow_challenge", "")), str(data.get("pow_nonce", "")))
         or await limits.unsolved_allowed(address)
