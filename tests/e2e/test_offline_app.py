@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import secrets
 import tempfile
+import time
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -300,9 +301,11 @@ def test_the_offline_copy_never_records_which_entries_were_opened(
     opened = entries[:2]
     newest_kept = max(parsedate_to_datetime(date) for _, date in before)
     # The server's clock has moved past the round of keeping, so a page kept again would be dated later.
+    deadline = time.monotonic() + 10
     while (
         parsedate_to_datetime(httpx.get(f"{server.url}/healthz", timeout=30).headers["date"]) <= newest_kept
     ):
+        assert time.monotonic() < deadline, "the server's clock did not move on"
         page.wait_for_timeout(200)
 
     for path in opened:
