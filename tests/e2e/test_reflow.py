@@ -107,6 +107,19 @@ def test_every_public_page_reflows_without_sideways_scrolling(
     assert not problems, f"pages scroll sideways at {layout}:\n" + "\n".join(problems)
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_forms_reflow_at_320px_without_javascript(open_context: OpenContext, lang: str) -> None:
+    # Without the script the browser's own file control shows, and a box grows to hold it.
+    page = open_context(**LAYOUTS["320px"], java_script_enabled=False).new_page()
+    prefix = "" if lang == "en" else f"/{lang}"
+    problems: list[str] = []
+    for path in ("/report", "/community"):
+        page.goto(prefix + path)
+        expect(page.locator("#photos")).to_be_visible()
+        problems += sideways_scrolling(page, prefix + path)
+    assert not problems, "pages scroll sideways at 320px without JavaScript:\n" + "\n".join(problems)
+
+
 def answers_step_by_step(
     page: Page, report: Report, at_each_question: Callable[[int], None] = lambda question: None
 ) -> None:
